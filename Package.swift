@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+// PurplePages: a Nostr relay for profiles, follow lists, relay lists and NIP-51 lists.
+// This root package composes the standalone packages under Packages/ into the executables under
+// Executables/ and holds every test target, so one `swift build` compiles everything once.
+import PackageDescription
+
+let package = Package(
+    name: "PurplePages",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "purplepages", targets: ["purplepages"]),
+        .executable(name: "purplepages-bench", targets: ["purplepages-bench"]),
+    ],
+    dependencies: [
+        .package(path: "Packages/NostrCore"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "purplepages",
+            dependencies: [.product(name: "NostrCore", package: "NostrCore")],
+            path: "Executables/purplepages"
+        ),
+        .executableTarget(
+            name: "purplepages-bench",
+            dependencies: [
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Executables/purplepages-bench"
+        ),
+        .executableTarget(
+            name: "purplepages-fuzz",
+            dependencies: [.product(name: "NostrCore", package: "NostrCore")],
+            path: "Executables/purplepages-fuzz"
+        ),
+        .testTarget(
+            name: "NostrCoreTests",
+            dependencies: [
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+            ],
+            path: "Tests/NostrCoreTests"
+        ),
+    ]
+)

@@ -1,0 +1,124 @@
+/// A Nostr event (NIP-01), together with the exact JSON it was parsed from.
+///
+/// Keeping `rawJSON` lets a relay store and send the event without serialising it again. An
+/// `Event` is only structurally valid when parsed; call `validate()` to check the id and signature.
+public struct Event: Sendable, CustomStringConvertible {
+    /// The SHA-256 of the canonical serialisation.
+    public let id: EventID
+    /// The author.
+    public let pubkey: PublicKey
+    /// Unix time in seconds, as the author claims it.
+    public let createdAt: Int64
+    /// The kind.
+    public let kind: Kind
+    /// The tags.
+    public let tags: Tags
+    /// The content.
+    public let content: String
+    /// The author's BIP-340 signature of `id`.
+    public let sig: Signature
+    /// The JSON object this event was parsed from, byte for byte (or its compact serialisation when
+    /// the event was built in memory).
+    public let rawJSON: [UInt8]
+
+    /// Assembles an event from its fields; `rawJSON` becomes the compact serialisation.
+    public init(
+        id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature
+    ) {
+        self.id = id
+        self.pubkey = pubkey
+        self.createdAt = createdAt
+        self.kind = kind
+        self.tags = tags
+        self.content = content
+        self.sig = sig
+        var json: [UInt8] = []
+        json.reserveCapacity(content.utf8.count + tags.storage.count + 4 * tags.valueCount + 300)
+        Event.writeJSON(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                        sig: sig, to: &json)
+        self.rawJSON = json
+    }
+
+    init(
+        id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature,
+        rawJSON: [UInt8]
+    ) {
+        self.id = id
+        self.pubkey = pubkey
+        self.createdAt = createdAt
+        self.kind = kind
+        self.tags = tags
+        self.content = content
+        self.sig = sig
+        self.rawJSON = rawJSON
+    }
+
+    /// The compact JSON of the seven NIP-01 fields, in NIP-01's order, whatever `rawJSON` looked like.
+    public func serializedJSON() -> [UInt8] {
+        var json: [UInt8] = []
+        json.reserveCapacity(rawJSON.count)
+        Event.writeJSON(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                        sig: sig, to: &json)
+        return json
+    }
+
+    static func writeJSON(
+        id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature,
+        to json: inout [UInt8]
+    ) {
+        json.append(contentsOf: #"{"id":""#.utf8)
+        id.raw.appendHex(to: &json)
+        json.append(contentsOf: #"","pubkey":""#.utf8)
+        pubkey.raw.appendHex(to: &json)
+        json.append(contentsOf: #"","created_at":"#.utf8)
+        JSONWriter.appendInteger(createdAt, to: &json)
+        json.append(contentsOf: #","kind":"#.utf8)
+        JSONWriter.appendUnsigned(UInt64(kind.rawValue), to: &json)
+        json.append(contentsOf: #","tags":"#.utf8)
+        tags.writeJSON(to: &json)
+        json.append(contentsOf: #","content":"#.utf8)
+        JSONWriter.appendString(content, to: &json)
+        json.append(contentsOf: #","sig":""#.utf8)
+        sig.appendHex(to: &json)
+        json.append(contentsOf: #""}"#.utf8)
+    }
+
+    /// The raw JSON as a string.
+    public var jsonString: String { String(decoding: rawJSON, as: UTF8.self) }
+    public var description: String { jsonString }
+}
+
+extension Event: Hashable {
+    /// Events are equal when all seven NIP-01 fields are; the raw JSON's formatting does not count.
+    public static func == (lhs: Event, rhs: Event) -> Bool {
+        lhs.id == rhs.id && lhs.pubkey == rhs.pubkey && lhs.createdAt == rhs.createdAt && lhs.kind == rhs.kind
+            && lhs.sig == rhs.sig && lhs.content == rhs.content && lhs.tags == rhs.tags
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}
+
+extension Tags {
+    /// Writes the tags as a compact JSON array of arrays, escaped by NIP-01's rules.
+    func writeJSON(to json: inout [UInt8]) {
+        json.append(UInt8(ascii: "["))
+        storage.withUnsafeBytes { bytes in
+            var value = 0
+            var start = 0
+            for (tagIndex, tagEnd) in tagEnds.enumerated() {
+                if tagIndex > 0 { json.append(UInt8(ascii: ",")) }
+                json.append(UInt8(ascii: "["))
+                let firstValue = value
+                while value < Int(tagEnd) {
+                    if value > firstValue { json.append(UInt8(ascii: ",")) }
+                    let end = Int(valueEnds[value])
+                    JSONWriter.appendString(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: &json)
+                    start = end
+                    value += 1
+                }
+                json.append(UInt8(ascii: "]"))
+            }
+        }
+        json.append(UInt8(ascii: "]"))
+    }
+}

@@ -1,0 +1,536 @@
+/// A strict, one-pass pull parser over UTF-8 bytes (RFC 8259).
+///
+/// The reader never builds a tree: callers walk the document with `beginArray`, `nextElement`,
+/// `nextKey`, `readString`, `readInteger` and `skipValue`, so message parsers decode straight into
+/// their own types. Everything it passes over, skipped values included, is fully validated:
+/// UTF-8, escapes (surrogate pairs must pair), number syntax, literals, nesting depth.
+/// It is only valid inside the `withUnsafeBytes` scope of the buffer it reads.
+@usableFromInline
+struct JSONReader {
+    /// A string token: the bytes between the quotes, still escaped.
+    @usableFromInline
+    struct StringToken {
+        /// Offset of the first byte after the opening quote.
+        var start: Int
+        /// Offset of the closing quote.
+        var end: Int
+        /// Whether the raw bytes contain a backslash escape (so they differ from the decoded value).
+        var hasEscapes: Bool
+        var count: Int { end - start }
+    }
+
+    /// A number token's bytes and whether it is written as an integer (no fraction, no exponent).
+    @usableFromInline
+    struct NumberToken {
+        var start: Int
+        var end: Int
+        var isInteger: Bool
+    }
+
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    let maxDepth: Int
+    /// The offset of the next byte to read.
+    var position: Int = 0
+    /// How many arrays and objects are open.
+    var depth: Int = 0
+
+    /// The depth limit used when a caller gives none.
+    static let defaultMaxDepth = 64
+    /// The largest depth limit the iterative skipper supports.
+    static let depthCeiling = 256
+
+    init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = JSONReader.defaultMaxDepth) {
+        // An empty buffer may have a nil base address; point at a static byte instead.
+        self.base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JSONReader.emptyBase
+        self.end = buffer.count
+        self.maxDepth = min(max(maxDepth, 1), JSONReader.depthCeiling)
+    }
+
+    nonisolated(unsafe) private static let emptyBase: UnsafePointer<UInt8> = {
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        pointer.initialize(to: 0)
+        return UnsafePointer(pointer)
+    }()
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: end) }
+
+    func fail(_ reason: String, at offset: Int? = nil) -> JSONError {
+        JSONError(offset: offset ?? position, reason: reason)
+    }
+
+    // MARK: Whitespace and punctuation
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < end {
+            let byte = base[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
+    }
+
+    /// The next non-whitespace byte, without consuming it.
+    @inline(__always)
+    mutating func peek() throws(JSONError) -> UInt8 {
+        skipWhitespace()
+        guard position < end else { throw fail("unexpected end of input") }
+        return base[position]
+    }
+
+    /// Fails unless only whitespace remains.
+    mutating func expectEnd() throws(JSONError) {
+        skipWhitespace()
+        if position < end { throw fail("unexpected data after the end of the document") }
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
+        guard try peek() == byte else { throw fail("expected \(what)") }
+        position += 1
+    }
+
+    // MARK: Containers
+
+    /// Consumes `[`.
+    mutating func beginArray(_ what: @autoclosure () -> String = "an array") throws(JSONError) {
+        guard try peek() == UInt8(ascii: "[") else { throw fail("expected \(what())") }
+        try enterContainer()
+    }
+
+    /// Consumes `{`.
+    mutating func beginObject(_ what: @autoclosure () -> String = "an object") throws(JSONError) {
+        guard try peek() == UInt8(ascii: "{") else { throw fail("expected \(what())") }
+        try enterContainer()
+    }
+
+    @inline(__always)
+    private mutating func enterContainer() throws(JSONError) {
+        depth += 1
+        if depth > maxDepth { throw fail("nesting deeper than \(maxDepth) levels") }
+        position += 1
+    }
+
+    /// Advances to the next array element. Returns `false` (after consuming `]`) when the array ends.
+    /// `isFirst` must start `true` for each array.
+    @inline(__always)
+    mutating func nextElement(_ isFirst: inout Bool) throws(JSONError) -> Bool {
+        let byte = try peek()
+        if byte == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return false
+        }
+        if isFirst {
+            isFirst = false
+            return true
+        }
+        guard byte == UInt8(ascii: ",") else { throw fail("expected ',' or ']'") }
+        position += 1
+        return true
+    }
+
+    /// Advances to the next object member and reads its key and the `:`. Returns `nil` (after
+    /// consuming `}`) when the object ends. `isFirst` must start `true` for each object.
+    @inline(__always)
+    mutating func nextKey(_ isFirst: inout Bool) throws(JSONError) -> StringToken? {
+        var byte = try peek()
+        if byte == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return nil
+        }
+        if isFirst {
+            isFirst = false
+        } else {
+            guard byte == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
+            position += 1
+            byte = try peek()
+        }
+        guard byte == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+        let key = try readStringToken()
+        try expect(UInt8(ascii: ":"), "':' after an object key")
+        return key
+    }
+
+    // MARK: Strings
+
+    /// Reads a string token and validates it fully (UTF-8, escapes), without decoding it.
+    mutating func readStringToken(_ what: @autoclosure () -> String = "a string") throws(JSONError) -> StringToken {
+        guard try peek() == UInt8(ascii: "\"") else { throw fail("expected \(what())") }
+        let open = position
+        position += 1
+        let start = position
+        var hasEscapes = false
+        while true {
+            // Fast path: eight bytes at a time while none is special.
+            while position &+ 8 <= end {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                if JSONReader.hasSpecialByte(word) { break }
+                position &+= 8
+            }
+            guard position < end else { throw fail("unterminated string", at: open) }
+            let byte = base[position]
+            if byte == UInt8(ascii: "\"") {
+                let token = StringToken(start: start, end: position, hasEscapes: hasEscapes)
+                position += 1
+                return token
+            } else if byte == UInt8(ascii: "\\") {
+                hasEscapes = true
+                try skipEscape()
+            } else if byte < 0x20 {
+                throw fail("unescaped control character in string")
+            } else if byte < 0x80 {
+                position += 1
+            } else {
+                try skipUTF8Sequence()
+            }
+        }
+    }
+
+    /// Whether any byte of `word` is a quote, a backslash, a control character or non-ASCII.
+    /// False positives are possible only when a true positive is in the same word.
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let special =
+            ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
+        return special & highs != 0
+    }
+
+    private mutating func skipEscape() throws(JSONError) {
+        let backslash = position
+        guard position + 1 < end else { throw fail("unterminated escape", at: backslash) }
+        switch base[position + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            position += 2
+        case UInt8(ascii: "u"):
+            let unit = try readHex4(at: position + 2)
+            position += 6
+            if unit >= 0xD800 && unit <= 0xDBFF {
+                guard position + 1 < end, base[position] == UInt8(ascii: "\\"), base[position + 1] == UInt8(ascii: "u")
+                else { throw fail("lone high surrogate in \\u escape", at: backslash) }
+                let low = try readHex4(at: position + 2)
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw fail("high surrogate not followed by a low surrogate", at: backslash)
+                }
+                position += 6
+            } else if unit >= 0xDC00 && unit <= 0xDFFF {
+                throw fail("lone low surrogate in \\u escape", at: backslash)
+            }
+        default:
+            throw fail("invalid escape sequence", at: backslash)
+        }
+    }
+
+    private func readHex4(at offset: Int) throws(JSONError) -> UInt32 {
+        guard offset + 4 <= end else { throw fail("truncated \\u escape", at: offset) }
+        var value: UInt32 = 0
+        for index in offset..<offset + 4 {
+            let byte = base[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw fail("invalid hex digit in \\u escape", at: index)
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// Validates one multi-byte UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+    private mutating func skipUTF8Sequence() throws(JSONError) {
+        let lead = base[position]
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: throw fail("invalid UTF-8 byte")
+        }
+        guard position + length <= end else { throw fail("truncated UTF-8 sequence") }
+        let second = base[position + 1]
+        guard second >= low && second <= high else { throw fail("invalid UTF-8 sequence") }
+        var index = 2
+        while index < length {
+            guard base[position + index] & 0xC0 == 0x80 else { throw fail("invalid UTF-8 sequence") }
+            index += 1
+        }
+        position += length
+    }
+
+    /// Appends the decoded bytes of a validated string token to `output`.
+    func appendDecoded(_ token: StringToken, to output: inout [UInt8]) {
+        guard token.hasEscapes else {
+            output.append(contentsOf: UnsafeBufferPointer(start: base + token.start, count: token.count))
+            return
+        }
+        var index = token.start
+        while index < token.end {
+            // Copy the run up to the next backslash in one go.
+            var runEnd = index
+            while runEnd < token.end && base[runEnd] != UInt8(ascii: "\\") { runEnd += 1 }
+            if runEnd > index {
+                output.append(contentsOf: UnsafeBufferPointer(start: base + index, count: runEnd - index))
+                index = runEnd
+                if index >= token.end { break }
+            }
+            let escape = base[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = (try? readHex4(at: index)) ?? 0xFFFD
+                index += 4
+                if scalar >= 0xD800 && scalar <= 0xDBFF {
+                    let low = (try? readHex4(at: index + 2)) ?? 0xDC00
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                JSONReader.appendUTF8(scalar, to: &output)
+            default: output.append(escape)  // `"`, `\` and `/` stand for themselves
+            }
+        }
+    }
+
+    static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            output.append(UInt8(scalar))
+        case 0x80..<0x800:
+            output.append(UInt8(0xC0 | scalar >> 6))
+            output.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            output.append(UInt8(0xE0 | scalar >> 12))
+            output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
+            output.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            output.append(UInt8(0xF0 | scalar >> 18))
+            output.append(UInt8(0x80 | (scalar >> 12) & 0x3F))
+            output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
+            output.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    /// Decodes a validated string token into a `String`.
+    func decodeString(_ token: StringToken) -> String {
+        if !token.hasEscapes {
+            return String(decoding: UnsafeBufferPointer(start: base + token.start, count: token.count), as: UTF8.self)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(token.count)
+        appendDecoded(token, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Reads and decodes a string.
+    mutating func readString(_ what: @autoclosure () -> String = "a string") throws(JSONError) -> String {
+        decodeString(try readStringToken(what()))
+    }
+
+    /// Whether a token's decoded value equals the ASCII `literal` (the common, escape-free case is a memcmp).
+    func token(_ token: StringToken, equals literal: StaticString) -> Bool {
+        if !token.hasEscapes {
+            return token.count == literal.utf8CodeUnitCount
+                && memcmp(base + token.start, literal.utf8Start, token.count) == 0
+        }
+        var decoded: [UInt8] = []
+        appendDecoded(token, to: &decoded)
+        return decoded.count == literal.utf8CodeUnitCount
+            && decoded.withUnsafeBytes { memcmp($0.baseAddress!, literal.utf8Start, decoded.count) == 0 }
+    }
+
+    /// The raw (still escaped) bytes of a token.
+    func rawBytes(_ token: StringToken) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + token.start, count: token.count)
+    }
+
+    // MARK: Numbers and literals
+
+    /// Reads a number token, validating RFC 8259 syntax (no leading zeros, digits after `.` and `e`).
+    mutating func readNumberToken() throws(JSONError) -> NumberToken {
+        let first = try peek()
+        let start = position
+        var isInteger = true
+        if first == UInt8(ascii: "-") { position += 1 }
+        guard position < end, isDigit(base[position]) else { throw fail("invalid number") }
+        if base[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < end && isDigit(base[position]) { throw fail("leading zeros are not allowed", at: start) }
+        } else {
+            while position < end && isDigit(base[position]) { position += 1 }
+        }
+        if position < end && base[position] == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            guard position < end, isDigit(base[position]) else { throw fail("expected a digit after '.'") }
+            while position < end && isDigit(base[position]) { position += 1 }
+        }
+        if position < end && (base[position] == UInt8(ascii: "e") || base[position] == UInt8(ascii: "E")) {
+            isInteger = false
+            position += 1
+            if position < end && (base[position] == UInt8(ascii: "+") || base[position] == UInt8(ascii: "-")) {
+                position += 1
+            }
+            guard position < end, isDigit(base[position]) else { throw fail("expected a digit in the exponent") }
+            while position < end && isDigit(base[position]) { position += 1 }
+        }
+        return NumberToken(start: start, end: position, isInteger: isInteger)
+    }
+
+    @inline(__always)
+    private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+    /// Reads an integer written without fraction or exponent that fits in `Int64`.
+    mutating func readInteger(_ what: @autoclosure () -> String = "an integer") throws(JSONError) -> Int64 {
+        let byte = try peek()
+        guard byte == UInt8(ascii: "-") || isDigit(byte) else { throw fail("expected \(what())") }
+        let token = try readNumberToken()
+        guard token.isInteger else { throw fail("expected \(what()), not a fraction or exponent", at: token.start) }
+        var index = token.start
+        let negative = base[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var value: Int64 = 0
+        while index < token.end {
+            let digit = Int64(base[index] - UInt8(ascii: "0"))
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) =
+                negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            if overflow1 || overflow2 { throw fail("\(what()) out of range", at: token.start) }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
+    /// Reads `true`, `false` or `null`; returns the literal's first byte.
+    mutating func readLiteral() throws(JSONError) -> UInt8 {
+        let byte = try peek()
+        let literal: StaticString
+        switch byte {
+        case UInt8(ascii: "t"): literal = "true"
+        case UInt8(ascii: "f"): literal = "false"
+        case UInt8(ascii: "n"): literal = "null"
+        default: throw fail("unexpected character")
+        }
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= end, memcmp(base + position, literal.utf8Start, count) == 0 else {
+            throw fail("invalid literal")
+        }
+        position += count
+        return byte
+    }
+
+    /// Whether the next value is `null`; consumes it if so.
+    mutating func skipNull() throws(JSONError) -> Bool {
+        guard try peek() == UInt8(ascii: "n") else { return false }
+        _ = try readLiteral()
+        return true
+    }
+
+    // MARK: Skipping
+
+    /// Skips one complete value of any type, validating all of it, without recursion.
+    mutating func skipValue() throws(JSONError) {
+        // One bit per open container: 1 for an object, 0 for an array.
+        var kinds = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var open = 0
+        func setKind(_ level: Int, object: Bool) {
+            let bit = UInt64(1) << UInt64(level & 63)
+            switch level >> 6 {
+            case 0: kinds.0 = object ? kinds.0 | bit : kinds.0 & ~bit
+            case 1: kinds.1 = object ? kinds.1 | bit : kinds.1 & ~bit
+            case 2: kinds.2 = object ? kinds.2 | bit : kinds.2 & ~bit
+            default: kinds.3 = object ? kinds.3 | bit : kinds.3 & ~bit
+            }
+        }
+        func isObject(_ level: Int) -> Bool {
+            let word: UInt64
+            switch level >> 6 {
+            case 0: word = kinds.0
+            case 1: word = kinds.1
+            case 2: word = kinds.2
+            default: word = kinds.3
+            }
+            return word & (UInt64(1) << UInt64(level & 63)) != 0
+        }
+        while true {
+            // Read one value; containers push and continue with their first member.
+            switch try peek() {
+            case UInt8(ascii: "\""):
+                _ = try readStringToken()
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                _ = try readNumberToken()
+            case UInt8(ascii: "["):
+                try enterContainer()
+                setKind(open, object: false)
+                open += 1
+                if try peek() == UInt8(ascii: "]") {
+                    position += 1
+                    depth -= 1
+                    open -= 1
+                } else {
+                    continue
+                }
+            case UInt8(ascii: "{"):
+                try enterContainer()
+                setKind(open, object: true)
+                open += 1
+                if try peek() == UInt8(ascii: "}") {
+                    position += 1
+                    depth -= 1
+                    open -= 1
+                } else {
+                    _ = try readStringToken("a string key")
+                    try expect(UInt8(ascii: ":"), "':' after an object key")
+                    continue
+                }
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                _ = try readLiteral()
+            default:
+                throw fail("unexpected character")
+            }
+            // After a value: close finished containers, or move to the next member.
+            while open > 0 {
+                let object = isObject(open - 1)
+                let byte = try peek()
+                if byte == UInt8(ascii: ",") {
+                    position += 1
+                    if object {
+                        _ = try readStringToken("a string key")
+                        try expect(UInt8(ascii: ":"), "':' after an object key")
+                    }
+                    break
+                } else if byte == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    position += 1
+                    depth -= 1
+                    open -= 1
+                } else {
+                    throw fail(object ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+            }
+            if open == 0 { return }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
