@@ -16,7 +16,7 @@ extension Event {
         controlCharacters: ControlCharacterStyle = .escaped
     ) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(tags.storage.count + 4 * tags.valueCount + content.utf8.count + 128)
+        output.reserveCapacity(tags.valueByteCount + 4 * tags.valueCount + content.utf8.count + 128)
         output.append(contentsOf: #"[0,""#.utf8)
         pubkey.raw.appendHex(to: &output)
         output.append(contentsOf: #"","#.utf8)
@@ -58,16 +58,51 @@ extension Event {
     }
 
     /// The id this event's fields hash to (which a valid event's `id` equals).
+    ///
+    /// When the event was parsed from compact JSON whose tags and content are already in canonical
+    /// form (the usual case), the hash runs over those bytes of `rawJSON` directly.
     public func computeID(controlCharacters: ControlCharacterStyle = .escaped) -> EventID {
-        Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                        controlCharacters: controlCharacters)
+        if controlCharacters == .escaped, let hint = canonicalHint {
+            return EventID(hashCanonical(using: hint))
+        }
+        return Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+                               controlCharacters: controlCharacters)
+    }
+
+    private func hashCanonical(using hint: CanonicalHint) -> Bytes32 {
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(112)
+        prefix.append(contentsOf: #"[0,""#.utf8)
+        pubkey.raw.appendHex(to: &prefix)
+        prefix.append(contentsOf: #"","#.utf8)
+        JSONWriter.appendInteger(createdAt, to: &prefix)
+        prefix.append(UInt8(ascii: ","))
+        JSONWriter.appendUnsigned(UInt64(kind.rawValue), to: &prefix)
+        prefix.append(UInt8(ascii: ","))
+        var hasher = SHA256()
+        prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        rawJSON.withUnsafeBytes { raw in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[hint.tags]))
+            withUnsafeBytes(of: UInt8(ascii: ",")) { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[hint.content]))
+            withUnsafeBytes(of: UInt8(ascii: "]")) { hasher.update(bufferPointer: $0) }
+        }
+        return hasher.finalize().withUnsafeBytes { Bytes32(loadingFrom: $0.baseAddress!) }
     }
 
     /// Whether the content or a tag holds a control character that the two styles write differently.
     var hasAmbiguousControlCharacters: Bool {
         let isAmbiguous: (UInt8) -> Bool = { $0 < 0x20 && JSONWriter.escapeClass[Int($0)] == 2 }
-        return content.utf8.contains(where: isAmbiguous) || tags.storage.contains(where: isAmbiguous)
+        return content.utf8.contains(where: isAmbiguous) || tags.anyValueByte(where: isAmbiguous)
     }
+}
+
+/// Ranges of an event's raw JSON that are byte-identical to parts of its canonical serialisation.
+struct CanonicalHint: Sendable {
+    /// The whole tags array, brackets included.
+    var tags: Range<Int>
+    /// The content string token, quotes included.
+    var content: Range<Int>
 }
 
 /// SHA-256 of `bytes`, through swift-crypto.

@@ -20,6 +20,9 @@ public struct Event: Sendable, CustomStringConvertible {
     /// The JSON object this event was parsed from, byte for byte (or its compact serialisation when
     /// the event was built in memory).
     public let rawJSON: [UInt8]
+    /// Where `rawJSON` already holds the tags and content exactly as the canonical serialisation
+    /// writes them, so the id can be hashed from it without serialising again.
+    let canonicalHint: CanonicalHint?
 
     /// Assembles an event from its fields; `rawJSON` becomes the compact serialisation.
     public init(
@@ -33,15 +36,16 @@ public struct Event: Sendable, CustomStringConvertible {
         self.content = content
         self.sig = sig
         var json: [UInt8] = []
-        json.reserveCapacity(content.utf8.count + tags.storage.count + 4 * tags.valueCount + 300)
+        json.reserveCapacity(content.utf8.count + tags.valueByteCount + 4 * tags.valueCount + 300)
         Event.writeJSON(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
                         sig: sig, to: &json)
         self.rawJSON = json
+        self.canonicalHint = nil
     }
 
     init(
         id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature,
-        rawJSON: [UInt8]
+        rawJSON: [UInt8], canonicalHint: CanonicalHint?
     ) {
         self.id = id
         self.pubkey = pubkey
@@ -51,6 +55,7 @@ public struct Event: Sendable, CustomStringConvertible {
         self.content = content
         self.sig = sig
         self.rawJSON = rawJSON
+        self.canonicalHint = canonicalHint
     }
 
     /// The compact JSON of the seven NIP-01 fields, in NIP-01's order, whatever `rawJSON` looked like.
@@ -104,16 +109,15 @@ extension Tags {
         json.append(UInt8(ascii: "["))
         storage.withUnsafeBytes { bytes in
             var value = 0
-            var start = 0
             for (tagIndex, tagEnd) in tagEnds.enumerated() {
                 if tagIndex > 0 { json.append(UInt8(ascii: ",")) }
                 json.append(UInt8(ascii: "["))
                 let firstValue = value
                 while value < Int(tagEnd) {
                     if value > firstValue { json.append(UInt8(ascii: ",")) }
-                    let end = Int(valueEnds[value])
-                    JSONWriter.appendString(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: &json)
-                    start = end
+                    let bounds = valueBounds[value]
+                    let range = Int(bounds >> 32)..<Int(bounds & 0xFFFF_FFFF)
+                    JSONWriter.appendString(UnsafeRawBufferPointer(rebasing: bytes[range]), to: &json)
                     value += 1
                 }
                 json.append(UInt8(ascii: "]"))

@@ -70,6 +70,11 @@ extension Event {
         }
 
         static func match(_ token: JSONReader.StringToken, in reader: JSONReader) -> Field? {
+            if token.hasEscapes {
+                // An escaped spelling (`"\u0069d"`) names the same field: compare the decoded key.
+                let name = reader.decodeString(token)
+                return Field.allCases.first { $0.name == name }
+            }
             switch token.count {
             case 2: return reader.token(token, equals: "id") ? .id : nil
             case 3: return reader.token(token, equals: "sig") ? .sig : nil
@@ -79,11 +84,7 @@ extension Event {
             case 6: return reader.token(token, equals: "pubkey") ? .pubkey : nil
             case 7: return reader.token(token, equals: "content") ? .content : nil
             case 10: return reader.token(token, equals: "created_at") ? .createdAt : nil
-            default:
-                // Escaped keys are longer than their value; compare decoded.
-                guard token.hasEscapes else { return nil }
-                let name = reader.decodeString(token)
-                return Field.allCases.first { $0.name == name }
+            default: return nil
             }
         }
     }
@@ -98,8 +99,12 @@ extension Event {
         var pubkey = PublicKey(.zero)
         var createdAt: Int64 = 0
         var kind: Kind = 0
-        var tags = Tags()
+        var tags = TagsBuilder(objectStart: start)
+        var tagsRange = 0..<0
+        var tagsCanonical = false
         var content = ""
+        var contentRange = 0..<0
+        var contentCanonical = false
         var sig = Signature(r: .zero, s: .zero)
         var first = true
         while let key = try reader.nextKey(&first) {
@@ -141,12 +146,17 @@ extension Event {
                 }
                 kind = parsed
             case .tags:
-                tags = try readTags(&reader)
+                let tagsStart = reader.position
+                tagsCanonical = try readTags(&reader, into: &tags)
+                tagsRange = (tagsStart - start)..<(reader.position - start)
             case .content:
                 guard try reader.peek() == UInt8(ascii: "\"") else {
                     throw ProtocolViolation("\"content\" must be a string")
                 }
-                content = try reader.readString()
+                let token = try reader.readStringToken()
+                content = reader.decodeString(token)
+                contentRange = (token.start - 1 - start)..<(token.end + 1 - start)
+                contentCanonical = reader.hasCanonicalEscapes(token)
             }
         }
         if seen != (1 << Field.allCases.count) - 1 {
@@ -154,8 +164,9 @@ extension Event {
             throw ProtocolViolation("missing field \"\(missing.name)\" in event")
         }
         let raw = Array(UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.position]))
-        return Event(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                     sig: sig, rawJSON: raw)
+        let hint = tagsCanonical && contentCanonical ? CanonicalHint(tags: tagsRange, content: contentRange) : nil
+        return Event(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags.finish(rawJSON: raw),
+                     content: content, sig: sig, rawJSON: raw, canonicalHint: hint)
     }
 
     private static func isIntegerStart(_ byte: UInt8) -> Bool {
@@ -181,29 +192,38 @@ extension Event {
         return decoded.withUnsafeBytes { Signature(hexASCII: $0) }
     }
 
-    private static func readTags(_ reader: inout JSONReader) throws -> Tags {
+    /// Reads the tags array into `builder`; returns whether its raw text is already canonical
+    /// (compact, with canonical escapes only), so the id can be hashed from it.
+    private static func readTags(_ reader: inout JSONReader, into builder: inout TagsBuilder) throws -> Bool {
         guard try reader.peek() == UInt8(ascii: "[") else {
             throw ProtocolViolation("\"tags\" must be an array of arrays of strings")
         }
+        let start = reader.position
         try reader.beginArray()
-        var tags = Tags()
+        // The length the array would have with no whitespace, to detect whitespace without a scan.
+        var compactLength = 2
+        var canonicalEscapes = true
         var first = true
         while try reader.nextElement(&first) {
             guard try reader.peek() == UInt8(ascii: "[") else {
                 throw ProtocolViolation("each tag must be an array of strings")
             }
             try reader.beginArray()
+            compactLength += builder.tagEnds.isEmpty ? 2 : 3
             var firstValue = true
+            var values = 0
             while try reader.nextElement(&firstValue) {
                 guard try reader.peek() == UInt8(ascii: "\"") else {
                     throw ProtocolViolation("tag elements must be strings")
                 }
                 let token = try reader.readStringToken()
-                reader.appendDecoded(token, to: &tags.storage)
-                tags.endValue()
+                builder.addValue(token, reader: reader)
+                compactLength += token.count + (values == 0 ? 2 : 3)
+                values += 1
+                if token.hasEscapes && !reader.hasCanonicalEscapes(token) { canonicalEscapes = false }
             }
-            tags.endTag()
+            builder.endTag()
         }
-        return tags
+        return canonicalEscapes && reader.position - start == compactLength
     }
 }

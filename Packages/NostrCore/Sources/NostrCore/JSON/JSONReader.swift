@@ -162,10 +162,17 @@ struct JSONReader {
         let start = position
         var hasEscapes = false
         while true {
-            // Fast path: eight bytes at a time while none is special.
+            // Fast path: sixteen, then eight bytes at a time while none is special.
+            while position &+ 16 <= end {
+                let pointer = UnsafeRawPointer(base + position)
+                let first = pointer.loadUnaligned(as: UInt64.self)
+                let second = pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                if JSONReader.specialBits(first) | JSONReader.specialBits(second) != 0 { break }
+                position &+= 16
+            }
             while position &+ 8 <= end {
                 let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                if JSONReader.hasSpecialByte(word) { break }
+                if JSONReader.specialBits(word) != 0 { break }
                 position &+= 8
             }
             guard position < end else { throw fail("unterminated string", at: open) }
@@ -187,17 +194,17 @@ struct JSONReader {
         }
     }
 
-    /// Whether any byte of `word` is a quote, a backslash, a control character or non-ASCII.
+    /// Non-zero when any byte of `word` is a quote, a backslash, a control character or non-ASCII.
     /// False positives are possible only when a true positive is in the same word.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBits(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         let special =
             ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
-        return special & highs != 0
+        return special & highs
     }
 
     private mutating func skipEscape() throws(JSONError) {
@@ -325,6 +332,34 @@ struct JSONReader {
             output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
             output.append(UInt8(0x80 | scalar & 0x3F))
         }
+    }
+
+    /// Whether a validated token's escapes are exactly those the NIP-01 canonical serialisation
+    /// writes (`\" \\ \n \r \t \b \f`, and `\u00xx` in lowercase for other control characters),
+    /// so its raw bytes equal the canonical form.
+    func hasCanonicalEscapes(_ token: StringToken) -> Bool {
+        guard token.hasEscapes else { return true }
+        var index = token.start
+        while index < token.end {
+            guard base[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            switch base[index + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"),
+                UInt8(ascii: "b"), UInt8(ascii: "f"):
+                index += 2
+            case UInt8(ascii: "u"):
+                guard base[index + 2] == UInt8(ascii: "0"), base[index + 3] == UInt8(ascii: "0") else { return false }
+                let high = Hex.nibbleTable[Int(base[index + 4])]
+                let low = Hex.nibbleTable[Int(base[index + 5])]
+                guard high < 2, low < 16, JSONWriter.escapeClass[Int(high << 4 | low)] == 2 else { return false }
+                index += 6
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// Decodes a validated string token into a `String`.
