@@ -43,5 +43,6 @@ let package = Package(
             ],
             path: "Tests/NostrCoreTests"
         ),
+        .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
     ]
 )

@@ -5,6 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "NostrCore",
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "NostrCore", targets: ["NostrCore"]),
         .library(name: "NostrCoreTesting", targets: ["NostrCoreTesting"]),

@@ -149,7 +149,7 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 
     @Test func npubVectors() throws {
         let key = try #require(PublicKey(hex: Self.nipPubkeyHex))
-        #expect(NIP19.encode(.npub(key)) == Self.nipNpub)
+        #expect(try NIP19.encode(.npub(key)) == Self.nipNpub)
         #expect(try NIP19.decode(Self.nipNpub) == .npub(key))
         #expect(key.npub == Self.nipNpub)
         #expect(PublicKey(npub: Self.nipNpub) == key)
@@ -160,7 +160,7 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 
     @Test func nsecVector() throws {
         let key = try #require(SecretKey(hex: Self.nipSecretHex))
-        #expect(NIP19.encode(.nsec(key)) == Self.nipNsec)
+        #expect(try NIP19.encode(.nsec(key)) == Self.nipNsec)
         let decoded = try NIP19.decode(Self.nipNsec)
         guard case .nsec(let secret) = decoded else {
             Issue.record("decoded \(decoded) instead of an nsec")
@@ -172,7 +172,7 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
     @Test func nprofileVector() throws {
         let relays = ["wss://r.x.com", "wss://djbas.sadkb.com"]
         #expect(try NIP19.decode(Self.nipNprofile) == .nprofile(Self.fiatjaf, relays: relays))
-        #expect(NIP19.encode(.nprofile(Self.fiatjaf, relays: relays)) == Self.nipNprofile)
+        #expect(try NIP19.encode(.nprofile(Self.fiatjaf, relays: relays)) == Self.nipNprofile)
         #expect(try NIP19.decode(Self.nipNprofile.uppercased()) == .nprofile(Self.fiatjaf, relays: relays))
     }
 
@@ -186,21 +186,21 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
         let nevent = "nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9spp4mhxue69uhkummn9ekx7mqzyqalp"
             + "33lewf5vdq847t6te0wvnags0gs0mu72kz8938tn24wlfze6qcyqqqqqqgav4eej"
         let neventEntity = NIP19.Entity.nevent(Self.sampleID, relays: ["wss://nos.lol"], author: Self.fiatjaf, kind: 1)
-        #expect(NIP19.encode(neventEntity) == nevent)
+        #expect(try NIP19.encode(neventEntity) == nevent)
         #expect(try NIP19.decode(nevent) == neventEntity)
 
         let naddr = "naddr1qqyh0sakwfkxgtwrhsq3xamnwvaz7tmjv4kxz7fwv4uxzmtsd3jsygpm7rrrljungc6q0tuh5hj7ue863q73qlheu4"
             + "vywtzwhx42a7j9n5psgqqqw4rsa2d7qe"
         let naddrEntity = NIP19.Entity.naddr(
             identifier: "wörld-ü", author: Self.fiatjaf, kind: 30023, relays: ["wss://relay.example"])
-        #expect(NIP19.encode(naddrEntity) == naddr)
+        #expect(try NIP19.encode(naddrEntity) == naddr)
         #expect(try NIP19.decode(naddr) == naddrEntity)
     }
 
     // MARK: Round trips
 
     private func expectRoundTrip(_ entity: NIP19.Entity, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let encoded = NIP19.encode(entity)
+        let encoded = try NIP19.encode(entity)
         #expect(encoded.hasPrefix(entity.prefix + "1"), sourceLocation: sourceLocation)
         #expect(encoded == encoded.lowercased(), sourceLocation: sourceLocation)
         #expect(try NIP19.decode(encoded) == entity, sourceLocation: sourceLocation)
@@ -249,10 +249,20 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
         }
     }
 
+    @Test func oversizedNaddrIdentifierThrows() throws {
+        let key = randomPublicKey()
+        let fits = String(repeating: "d", count: 255)
+        #expect(try NIP19.decode(NIP19.encode(.naddr(identifier: fits, author: key, kind: 30000, relays: [])))
+            == .naddr(identifier: fits, author: key, kind: 30000, relays: []))
+        #expect(throws: NIP19Error.identifierTooLong(256)) {
+            try NIP19.encode(.naddr(identifier: fits + "d", author: key, kind: 30000, relays: []))
+        }
+    }
+
     @Test func oversizedRelaysAreLeftOut() throws {
         let key = randomPublicKey()
         let huge = "wss://" + String(repeating: "a", count: 250)
-        let encoded = NIP19.encode(.nprofile(key, relays: ["wss://ok", huge, "wss://fine"]))
+        let encoded = try NIP19.encode(.nprofile(key, relays: ["wss://ok", huge, "wss://fine"]))
         #expect(try NIP19.decode(encoded) == .nprofile(key, relays: ["wss://ok", "wss://fine"]))
     }
 
@@ -354,9 +364,9 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
         #expect(EventID(note: Self.fiatjafNpub) == nil)
     }
 
-    @Test func overlongStringsAreRejected() {
+    @Test func overlongStringsAreRejected() throws {
         let relays = (0..<80).map { "wss://relay-number-\($0).example.com/with/a/fairly/long/path/segment" }
-        let encoded = NIP19.encode(.nprofile(Self.fiatjaf, relays: relays))
+        let encoded = try NIP19.encode(.nprofile(Self.fiatjaf, relays: relays))
         #expect(encoded.utf8.count > 5000)
         #expect(throws: NIP19Error.tooLong(length: encoded.utf8.count, maximum: 5000)) { try NIP19.decode(encoded) }
     }

@@ -21,23 +21,29 @@ final class Secp256k1Context: @unchecked Sendable {
 
 /// BIP-340 Schnorr signatures over secp256k1, through libsecp256k1.
 public enum Schnorr {
-    /// Whether `signature` is `publicKey`'s signature of the 32-byte `digest`.
-    public static func verify(_ signature: Signature, of digest: Bytes32, by publicKey: PublicKey) -> Bool {
-        digest.withUnsafeBytes { verify(signature, message: $0, by: publicKey) }
+    /// Whether `signature` is `publicKey`'s signature of the 32-byte `digest`. With a `keyCache`,
+    /// a key seen before skips being lifted onto the curve again.
+    public static func verify(
+        _ signature: Signature, of digest: Bytes32, by publicKey: PublicKey, keyCache: PublicKeyCache? = nil
+    ) -> Bool {
+        let key = keyCache.map { $0.lifted(publicKey) } ?? XOnlyKey(publicKey)
+        guard let key else { return false }
+        return digest.withUnsafeBytes { verify(signature, message: $0, by: key) }
     }
 
     /// Whether `signature` is `publicKey`'s signature of `message` (any length, as BIP-340 allows).
     public static func verify(_ signature: Signature, message: UnsafeRawBufferPointer, by publicKey: PublicKey) -> Bool {
-        let context = Secp256k1Context.shared.pointer
-        var xonly = secp256k1_xonly_pubkey()
-        let parsed = publicKey.raw.withUnsafeBytes { key in
-            secp256k1_xonly_pubkey_parse(context, &xonly, key.bindMemory(to: UInt8.self).baseAddress!)
-        }
-        guard parsed == 1 else { return false }
+        guard let key = XOnlyKey(publicKey) else { return false }
+        return verify(signature, message: message, by: key)
+    }
+
+    static func verify(_ signature: Signature, message: UnsafeRawBufferPointer, by key: XOnlyKey) -> Bool {
+        var xonly = key.value
         return signature.withUnsafeBytes { sig in
             let sigPointer = sig.bindMemory(to: UInt8.self).baseAddress!
             let messagePointer = message.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            return secp256k1_schnorrsig_verify(context, sigPointer, messagePointer, message.count, &xonly) == 1
+            return secp256k1_schnorrsig_verify(
+                Secp256k1Context.shared.pointer, sigPointer, messagePointer, message.count, &xonly) == 1
         }
     }
 

@@ -18,10 +18,14 @@ public struct EventAddress: Sendable, Hashable, CustomStringConvertible {
     /// The `kind:pubkey:d` form used in `a` tags.
     public var description: String { "\(kind.rawValue):\(pubkey.hex):\(identifier)" }
 
-    /// Parses `kind:pubkey:d`; `nil` when malformed.
+    /// Parses `kind:pubkey:d`; `nil` when malformed. The kind must be written canonically (decimal
+    /// digits, no sign, no leading zero), so every address has exactly one spelling.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let number = Int(parts[0]), let kind = Kind(number),
+        guard parts.count == 3, let first = parts[0].utf8.first, parts[0].utf8.count <= 5,
+            parts[0].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            first != UInt8(ascii: "0") || parts[0].utf8.count == 1,
+            let number = Int(parts[0]), let kind = Kind(number),
             let pubkey = PublicKey(hex: parts[1])
         else { return nil }
         self.init(kind: kind, pubkey: pubkey, identifier: String(parts[2]))

@@ -216,7 +216,7 @@ extension Event {
                 guard try reader.peek() == UInt8(ascii: "\"") else {
                     throw ProtocolViolation("tag elements must be strings")
                 }
-                let token = try reader.readStringToken()
+                let token = try reader.scanStringToken()
                 builder.addValue(token, reader: reader)
                 compactLength += token.count + (values == 0 ? 2 : 3)
                 values += 1

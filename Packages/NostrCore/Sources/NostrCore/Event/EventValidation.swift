@@ -22,14 +22,17 @@ extension Event {
     ///
     /// The id is accepted under either reading of NIP-01 for control characters other than
     /// `\b \t \n \f \r`: escaped as `\u00xx` (what clients sign) or verbatim (NIP-01's wording).
-    public func validate(verifySignature: Bool = true) throws(EventValidationError) {
+    /// A `keyCache` saves lifting authors' keys again (see ``PublicKeyCache``).
+    public func validate(verifySignature: Bool = true, keyCache: PublicKeyCache? = nil) throws(EventValidationError) {
         let computed = computeID()
         if computed != id {
             guard hasAmbiguousControlCharacters, computeID(controlCharacters: .verbatim) == id else {
                 throw .idMismatch(computed: computed)
             }
         }
-        if verifySignature && !Schnorr.verify(sig, of: id.raw, by: pubkey) { throw .invalidSignature }
+        if verifySignature && !Schnorr.verify(sig, of: id.raw, by: pubkey, keyCache: keyCache) {
+            throw .invalidSignature
+        }
     }
 
     /// Whether `id` matches the event's contents.

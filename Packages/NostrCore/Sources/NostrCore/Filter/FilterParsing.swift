@@ -31,8 +31,8 @@ extension Filter {
         var first = true
         while let keyToken = try reader.nextKey(&first) {
             let key = reader.decodeString(keyToken)
-            if try reader.skipNull() { continue }
             guard seen.insert(key).inserted else { throw ProtocolViolation("duplicate field \"\(key)\" in filter") }
+            if try reader.skipNull() { continue }
             switch key {
             case "ids":
                 filter.ids = try readHexList(&reader, field: key).map(EventID.init)

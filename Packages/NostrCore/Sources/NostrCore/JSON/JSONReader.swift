@@ -92,14 +92,16 @@ struct JSONReader {
     // MARK: Containers
 
     /// Consumes `[`.
-    mutating func beginArray(_ what: @autoclosure () -> String = "an array") throws(JSONError) {
-        guard try peek() == UInt8(ascii: "[") else { throw fail("expected \(what())") }
+    @inline(__always)
+    mutating func beginArray() throws(JSONError) {
+        guard try peek() == UInt8(ascii: "[") else { throw fail("expected an array") }
         try enterContainer()
     }
 
     /// Consumes `{`.
-    mutating func beginObject(_ what: @autoclosure () -> String = "an object") throws(JSONError) {
-        guard try peek() == UInt8(ascii: "{") else { throw fail("expected \(what())") }
+    @inline(__always)
+    mutating func beginObject() throws(JSONError) {
+        guard try peek() == UInt8(ascii: "{") else { throw fail("expected an object") }
         try enterContainer()
     }
 
@@ -157,23 +159,36 @@ struct JSONReader {
     /// Reads a string token and validates it fully (UTF-8, escapes), without decoding it.
     mutating func readStringToken(_ what: @autoclosure () -> String = "a string") throws(JSONError) -> StringToken {
         guard try peek() == UInt8(ascii: "\"") else { throw fail("expected \(what())") }
+        return try scanStringToken()
+    }
+
+    /// Reads a string token whose opening quote is at `position` (the caller has peeked it).
+    @inline(__always)
+    mutating func scanStringToken() throws(JSONError) -> StringToken {
         let open = position
         position += 1
         let start = position
         var hasEscapes = false
         while true {
-            // Fast path: sixteen, then eight bytes at a time while none is special.
+            // Fast path: skip plain bytes sixteen at a time, then jump straight to the first special
+            // byte (the lowest flagged byte of a word is always a true positive).
             while position &+ 16 <= end {
                 let pointer = UnsafeRawPointer(base + position)
-                let first = pointer.loadUnaligned(as: UInt64.self)
-                let second = pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                if JSONReader.specialBits(first) | JSONReader.specialBits(second) != 0 { break }
+                let first = JSONReader.specialBits(pointer.loadUnaligned(as: UInt64.self))
+                if first != 0 {
+                    position &+= first.trailingZeroBitCount &>> 3
+                    break
+                }
+                let second = JSONReader.specialBits(pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                if second != 0 {
+                    position &+= 8 &+ second.trailingZeroBitCount &>> 3
+                    break
+                }
                 position &+= 16
             }
-            while position &+ 8 <= end {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                if JSONReader.specialBits(word) != 0 { break }
-                position &+= 8
+            if position &+ 8 <= end {
+                let bits = JSONReader.specialBits(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                position &+= bits == 0 ? 8 : bits.trailingZeroBitCount &>> 3
             }
             guard position < end else { throw fail("unterminated string", at: open) }
             let byte = base[position]

@@ -33,8 +33,8 @@ public enum NIP19 {
     /// The lowercase bech32 string of `entity`.
     ///
     /// Relays longer than 255 UTF-8 bytes do not fit a TLV record and are left out. An `naddr` identifier
-    /// must be at most 255 UTF-8 bytes: a longer one cannot be represented and is a precondition failure.
-    public static func encode(_ entity: Entity) -> String {
+    /// longer than 255 UTF-8 bytes cannot be represented and throws ``NIP19Error/identifierTooLong(_:)``.
+    public static func encode(_ entity: Entity) throws(NIP19Error) -> String {
         var tlv = TLV()
         switch entity {
         case .npub(let key):
@@ -52,7 +52,7 @@ public enum NIP19 {
             if let author { tlv.append(type: TLV.author, value: author.raw.bytes) }
             if let kind { tlv.append(kind: kind) }
         case .naddr(let identifier, let author, let kind, let relays):
-            precondition(identifier.utf8.count <= 255, "an naddr identifier holds at most 255 UTF-8 bytes")
+            guard identifier.utf8.count <= 255 else { throw .identifierTooLong(identifier.utf8.count) }
             tlv.append(type: TLV.special, value: identifier.utf8)
             appendRelays(relays, to: &tlv)
             tlv.append(type: TLV.author, value: author.raw.bytes)
@@ -122,7 +122,7 @@ public enum NIP19 {
 
 extension PublicKey {
     /// The NIP-19 `npub1…` form.
-    public var npub: String { NIP19.encode(.npub(self)) }
+    public var npub: String { Bech32.encode(hrp: "npub", data: raw.bytes) }
 
     /// Decodes an `npub1…` string; `nil` for anything else, including other NIP-19 entities.
     public init?(npub: String) {
@@ -133,7 +133,7 @@ extension PublicKey {
 
 extension EventID {
     /// The NIP-19 `note1…` form.
-    public var note: String { NIP19.encode(.note(self)) }
+    public var note: String { Bech32.encode(hrp: "note", data: raw.bytes) }
 
     /// Decodes a `note1…` string; `nil` for anything else, including other NIP-19 entities.
     public init?(note: String) {

@@ -75,7 +75,12 @@ public struct NIP19Error: Error, Sendable, Hashable, CustomStringConvertible {
         NIP19Error("TLV type \(type) is not valid UTF-8")
     }
 
-    /// A kind record holds a number beyond 65535.
+    /// An `naddr` identifier is longer than a TLV record can hold (255 bytes).
+    public static func identifierTooLong(_ length: Int) -> NIP19Error {
+        NIP19Error("an naddr identifier holds at most 255 UTF-8 bytes, not \(length)")
+    }
+
+    /// A kind record holds a value beyond 65535.
     public static func kindOutOfRange(_ value: UInt32) -> NIP19Error {
         NIP19Error("kind \(value) is outside 0...65535")
     }

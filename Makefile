@@ -1,0 +1,73 @@
+# PurplePages build/test entry points. `make` (or `make help`) lists the targets.
+# Every target that compiles first runs scripts/install-deps (a no-op when all is installed).
+
+SWIFT ?= swift
+# Extra arguments: make run ARGS="--port 4444", make test TEST_ARGS="--filter Foo",
+# make bench BENCH_ARGS="...", make fuzz FUZZ_SECONDS=300
+ARGS ?=
+TEST_ARGS ?=
+BENCH_ARGS ?=
+FUZZ_SECONDS ?= 60
+
+# Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
+export SWIFT_DETERMINISTIC_HASHING=1
+
+.PHONY: help deps build release run test bench fuzz fmt clean
+
+# help: list the targets (default target).
+help:
+	@echo "PurplePages make targets:"
+	@echo "  deps     install missing system packages (scripts/install-deps)"
+	@echo "  build    debug build (swift build)"
+	@echo "  release  release build (swift build -c release)"
+	@echo "  run      release build, then run .build/release/purplepages \$$(ARGS)"
+	@echo "  test     build tests, then run them against a throwaway PostgreSQL (\$$(TEST_ARGS))"
+	@echo "  bench    release build of purplepages-bench, then run 'parse \$$(BENCH_ARGS)'"
+	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
+	@echo "  fmt      format the sources with swift format"
+	@echo "  clean    remove .build and .build-fuzz"
+
+# deps: install the Debian packages the build and the tests need (only the missing ones).
+deps:
+	@scripts/install-deps
+
+# build: debug build of everything.
+build: deps
+	$(SWIFT) build
+
+# release: optimised build of everything.
+release: deps
+	$(SWIFT) build -c release
+
+# run: start the relay from the release build, e.g. make run ARGS="--port 4444".
+run: release
+	.build/release/purplepages $(ARGS)
+
+# test: build the tests, then run them (swift-testing only) with a temporary PostgreSQL server
+# whose URL is in $PURPLEPAGES_TEST_DATABASE_URL (see scripts/with-postgres).
+test: deps
+	$(SWIFT) build --build-tests
+	scripts/with-postgres $(SWIFT) test --skip-build --disable-xctest $(TEST_ARGS)
+
+# bench: release build of the benchmark tool, then run the parse benchmark.
+bench: deps
+	$(SWIFT) build -c release --product purplepages-bench
+	.build/release/purplepages-bench parse $(BENCH_ARGS)
+
+# fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
+fuzz: deps
+	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DFUZZING --product purplepages-fuzz --scratch-path .build-fuzz
+	mkdir -p fuzz-corpus
+	.build-fuzz/release/purplepages-fuzz -max_total_time=$(FUZZ_SECONDS) fuzz-corpus/
+
+# fmt: format all Swift sources in place (swift format ships with Swift 6).
+fmt:
+	@if $(SWIFT) format --version >/dev/null 2>&1; then \
+		$(SWIFT) format --in-place --recursive Packages Executables Tests Package.swift; \
+	else \
+		echo "fmt: 'swift format' is not available in this toolchain; skipping" >&2; \
+	fi
+
+# clean: remove all build products.
+clean:
+	rm -rf .build .build-fuzz
