@@ -58,7 +58,7 @@ bench: deps
 fuzz: deps
 	$(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -DFUZZING --product purplepages-fuzz --scratch-path .build-fuzz
 	mkdir -p fuzz-corpus
-	.build-fuzz/release/purplepages-fuzz -max_total_time=$(FUZZ_SECONDS) fuzz-corpus/
+	.build-fuzz/release/purplepages-fuzz -max_total_time=$(FUZZ_SECONDS) fuzz-corpus/ Tests/Fixtures/fuzz-seeds/
 
 # fmt: format all Swift sources in place (swift format ships with Swift 6).
 fmt:

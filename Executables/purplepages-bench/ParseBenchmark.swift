@@ -36,8 +36,9 @@ struct ParseBenchmarkCommand: ParsableCommand {
         let bytes = messages.reduce(0) { $0 + $1.count }
         let kind3 = events.filter { $0.kind == .followList }
         let meanTags = Double(kind3.reduce(0) { $0 + $1.tags.count }) / Double(max(kind3.count, 1))
-        print("corpus: \(events.count) events, \(bytes / 1_000_000) MB, mean \(bytes / events.count) bytes/event,"
-            + " kind 3 mean \(Int(meanTags)) p tags; generated in \(format(clock.now - start))")
+        print(
+            "corpus: \(events.count) events, \(bytes / 1_000_000) MB, mean \(bytes / events.count) bytes/event,"
+                + " kind 3 mean \(Int(meanTags)) p tags; generated in \(format(clock.now - start))")
         let triples = events.map { ($0.sig, $0.id.raw, $0.pubkey) }
 
         var rows: [(String, Double)] = []
@@ -115,11 +116,13 @@ struct ParseBenchmarkCommand: ParsableCommand {
         let parse = rate["NostrCore parse"]! / rate["Foundation JSONSerialization (parse only)"]!
         print("parse vs Foundation: \(String(format: "%.1f", parse))x (goal >= 10x)")
         let ceiling = rows[5].1
-        print("full validation vs verify ceiling, 1 core: \(String(format: "%.1f", 100 * rows[3].1 / ceiling))%,"
-            + " with the key cache \(String(format: "%.1f", 100 * rows[4].1 / ceiling))% (goal >= 90%)")
+        print(
+            "full validation vs verify ceiling, 1 core: \(String(format: "%.1f", 100 * rows[3].1 / ceiling))%,"
+                + " with the key cache \(String(format: "%.1f", 100 * rows[4].1 / ceiling))% (goal >= 90%)")
         if rows.count > 8 {
-            print("full validation vs verify ceiling, \(threads) threads: \(String(format: "%.1f", 100 * rows[6].1 / rows[8].1))%,"
-                + " with the key cache \(String(format: "%.1f", 100 * rows[7].1 / rows[8].1))%")
+            print(
+                "full validation vs verify ceiling, \(threads) threads: \(String(format: "%.1f", 100 * rows[6].1 / rows[8].1))%,"
+                    + " with the key cache \(String(format: "%.1f", 100 * rows[7].1 / rows[8].1))%")
         }
     }
 

@@ -17,7 +17,8 @@ struct ThrowawayPostgresTests {
         let url = try TestDatabase.url()
         let table = "harness_probe_\(UInt32.random(in: 0...UInt32.max))"
         let output = try TestDatabase.psql(
-            url, "create table \(table) (v text); insert into \(table) values ('ok'); select v from \(table);"
+            url,
+            "create table \(table) (v text); insert into \(table) values ('ok'); select v from \(table);"
                 + " drop table \(table);")
         #expect(output.split(separator: "\n").contains("ok"))
     }

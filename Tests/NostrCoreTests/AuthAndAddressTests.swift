@@ -15,15 +15,18 @@ private let now: Int64 = 1_700_000_000
 // MARK: NIP-42
 
 @Suite struct RelayAuthenticationTests {
-    private func validate(_ event: Event, challenge expected: String = challenge, relay: String = relayURL,
-                          timeWindow: Int64 = RelayAuthentication.defaultTimeWindow) throws(RelayAuthentication.Failure)
+    private func validate(
+        _ event: Event, challenge expected: String = challenge, relay: String = relayURL,
+        timeWindow: Int64 = RelayAuthentication.defaultTimeWindow
+    ) throws(RelayAuthentication.Failure)
         -> PublicKey
     {
         try RelayAuthentication.validate(event, challenge: expected, relayURL: relay, now: now, timeWindow: timeWindow)
     }
 
     @Test func makeEventShape() throws {
-        let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
+        let event = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
         #expect(event.kind == 22242)
         #expect(RelayAuthentication.kind == .clientAuthentication)
         #expect(event.createdAt == now)
@@ -35,7 +38,8 @@ private let now: Int64 = 1_700_000_000
     }
 
     @Test func acceptsACorrectEvent() throws {
-        let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
+        let event = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
         #expect(try validate(event) == user.publicKey)
         // Also after a trip through the wire format.
         let parsed = try Event(json: event.jsonString)
@@ -43,24 +47,28 @@ private let now: Int64 = 1_700_000_000
     }
 
     @Test func acceptsHandBuiltTagOrderAndExtraTags() throws {
-        let event = user.sign(kind: 22242, tags: [["challenge", challenge], ["x", "y"], ["relay", relayURL + "/"]],
-                              content: "anything", createdAt: now)
+        let event = user.sign(
+            kind: 22242, tags: [["challenge", challenge], ["x", "y"], ["relay", relayURL + "/"]],
+            content: "anything", createdAt: now)
         #expect(try validate(event) == user.publicKey)
     }
 
     @Test func rejectsWrongKind() {
-        let event = user.sign(kind: 1, tags: [["relay", relayURL], ["challenge", challenge]], content: "",
-                              createdAt: now)
+        let event = user.sign(
+            kind: 1, tags: [["relay", relayURL], ["challenge", challenge]], content: "",
+            createdAt: now)
         #expect(throws: RelayAuthentication.Failure.wrongKind(1)) { try validate(event) }
-        let ephemeral = user.sign(kind: 22243, tags: [["relay", relayURL], ["challenge", challenge]], content: "",
-                                  createdAt: now)
+        let ephemeral = user.sign(
+            kind: 22243, tags: [["relay", relayURL], ["challenge", challenge]], content: "",
+            createdAt: now)
         #expect(throws: RelayAuthentication.Failure.wrongKind(22243)) { try validate(ephemeral) }
     }
 
     @Test func rejectsMissingChallenge() {
         let none = user.sign(kind: 22242, tags: [["relay", relayURL]], content: "", createdAt: now)
         #expect(throws: RelayAuthentication.Failure.missingChallenge) { try validate(none) }
-        let valueless = user.sign(kind: 22242, tags: [["relay", relayURL], ["challenge"]], content: "", createdAt: now)
+        let valueless = user.sign(
+            kind: 22242, tags: [["relay", relayURL], ["challenge"]], content: "", createdAt: now)
         #expect(throws: RelayAuthentication.Failure.missingChallenge) { try validate(valueless) }
     }
 
@@ -73,7 +81,8 @@ private let now: Int64 = 1_700_000_000
     @Test func rejectsMissingRelay() {
         let none = user.sign(kind: 22242, tags: [["challenge", challenge]], content: "", createdAt: now)
         #expect(throws: RelayAuthentication.Failure.missingRelay) { try validate(none) }
-        let valueless = user.sign(kind: 22242, tags: [["challenge", challenge], ["relay"]], content: "", createdAt: now)
+        let valueless = user.sign(
+            kind: 22242, tags: [["challenge", challenge], ["relay"]], content: "", createdAt: now)
         #expect(throws: RelayAuthentication.Failure.missingRelay) { try validate(valueless) }
     }
 
@@ -90,43 +99,51 @@ private let now: Int64 = 1_700_000_000
         let window = RelayAuthentication.defaultTimeWindow
         #expect(window == 600)
         for offset in [-window, -1, 0, 1, window] {
-            let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user,
-                                                      createdAt: now + offset)
+            let event = RelayAuthentication.makeEvent(
+                challenge: challenge, relayURL: relayURL, keyPair: user,
+                createdAt: now + offset)
             #expect(try validate(event) == user.publicKey, "offset \(offset)")
         }
         for offset in [-window - 1, window + 1, -86_400, 86_400] {
-            let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user,
-                                                      createdAt: now + offset)
+            let event = RelayAuthentication.makeEvent(
+                challenge: challenge, relayURL: relayURL, keyPair: user,
+                createdAt: now + offset)
             #expect(throws: RelayAuthentication.Failure.outOfTimeWindow(createdAt: now + offset, now: now)) {
                 try validate(event)
             }
         }
         // A custom window.
-        let early = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user,
-                                                  createdAt: now - 10)
+        let early = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: user,
+            createdAt: now - 10)
         #expect(try validate(early, timeWindow: 10) == user.publicKey)
         #expect(throws: RelayAuthentication.Failure.outOfTimeWindow(createdAt: now - 10, now: now)) {
             try validate(early, timeWindow: 9)
         }
         // Very old events (created_at 0) are refused rather than overflowing.
-        let ancient = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user,
-                                                    createdAt: 0)
+        let ancient = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: user,
+            createdAt: 0)
         #expect(throws: RelayAuthentication.Failure.outOfTimeWindow(createdAt: 0, now: now)) { try validate(ancient) }
     }
 
     @Test func rejectsTamperedSignature() throws {
-        let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
+        let event = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
         var sigBytes = event.sig.bytes
         sigBytes[63] ^= 0x01
-        let tampered = Event(id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
-                             tags: event.tags, content: event.content, sig: try #require(Signature(sigBytes)))
+        let tampered = Event(
+            id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
+            tags: event.tags, content: event.content, sig: try #require(Signature(sigBytes)))
         #expect(throws: RelayAuthentication.Failure.invalidEvent(.invalidSignature)) { try validate(tampered) }
 
         // Another key's signature over the same id.
-        let foreign = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: other,
-                                                    createdAt: now)
-        let stolen = Event(id: foreign.id, pubkey: user.publicKey, createdAt: now, kind: 22242, tags: foreign.tags,
-                           content: "", sig: foreign.sig)
+        let foreign = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: other,
+            createdAt: now)
+        let stolen = Event(
+            id: foreign.id, pubkey: user.publicKey, createdAt: now, kind: 22242, tags: foreign.tags,
+            content: "", sig: foreign.sig)
         do {
             _ = try validate(stolen)
             Issue.record("accepted an event whose id belongs to another key")
@@ -140,9 +157,11 @@ private let now: Int64 = 1_700_000_000
     }
 
     @Test func rejectsTamperedContent() {
-        let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
-        let tampered = Event(id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
-                             tags: event.tags, content: "changed", sig: event.sig)
+        let event = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: relayURL, keyPair: user, createdAt: now)
+        let tampered = Event(
+            id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
+            tags: event.tags, content: "changed", sig: event.sig)
         do {
             _ = try validate(tampered)
             Issue.record("accepted an event with a wrong id")
@@ -211,8 +230,9 @@ private let now: Int64 = 1_700_000_000
         let right = RelayAuthentication.normalizedRelayURL(test.right)
         #expect((left == right) == test.same, "\(left) vs \(right)")
         // And validate agrees.
-        let event = RelayAuthentication.makeEvent(challenge: challenge, relayURL: test.left, keyPair: user,
-                                                  createdAt: now)
+        let event = RelayAuthentication.makeEvent(
+            challenge: challenge, relayURL: test.left, keyPair: user,
+            createdAt: now)
         if test.same {
             #expect(throws: Never.self) {
                 try RelayAuthentication.validate(event, challenge: challenge, relayURL: test.right, now: now)
@@ -277,8 +297,9 @@ private let now: Int64 = 1_700_000_000
     }
 
     @Test func addressableUsesD() {
-        let event = user.sign(kind: 30000, tags: [["title", "x"], ["d", "friends", "extra"], ["d", "second"]],
-                              content: "", createdAt: 1)
+        let event = user.sign(
+            kind: 30000, tags: [["title", "x"], ["d", "friends", "extra"], ["d", "second"]],
+            content: "", createdAt: 1)
         #expect(event.address == EventAddress(kind: 30000, pubkey: user.publicKey, identifier: "friends"))
         #expect(event.dTag == "friends")
     }
@@ -299,9 +320,11 @@ private let now: Int64 = 1_700_000_000
         }
     }
 
-    @Test(arguments: ["30000:\(String(repeating: "a", count: 64)):friends", "0:\(String(repeating: "b", count: 64)):",
-                      "30023:\(String(repeating: "c", count: 64)):a:b:c", "65535:\(String(repeating: "0", count: 64)):é 🟣",
-                      "10002:\(String(repeating: "1", count: 64)):"])
+    @Test(arguments: [
+        "30000:\(String(repeating: "a", count: 64)):friends", "0:\(String(repeating: "b", count: 64)):",
+        "30023:\(String(repeating: "c", count: 64)):a:b:c", "65535:\(String(repeating: "0", count: 64)):é 🟣",
+        "10002:\(String(repeating: "1", count: 64)):",
+    ])
     func roundTrip(_ text: String) throws {
         let address = try #require(EventAddress(text))
         #expect(address.description == text)

@@ -114,8 +114,9 @@ struct CanonicalSerializationTests {
         let tags = Tags(testCase.tags)
         let serialized = Event.canonicalSerialization(
             pubkey: pubkey, createdAt: testCase.createdAt, kind: testCase.kind, tags: tags, content: testCase.content)
-        #expect(serialized == Array(testCase.escaped.utf8),
-                "got \(String(decoding: serialized, as: UTF8.self).debugDescription)")
+        #expect(
+            serialized == Array(testCase.escaped.utf8),
+            "got \(String(decoding: serialized, as: UTF8.self).debugDescription)")
         let id = Event.computeID(
             pubkey: pubkey, createdAt: testCase.createdAt, kind: testCase.kind, tags: tags, content: testCase.content)
         #expect(id.hex == testCase.id)
@@ -138,8 +139,9 @@ struct CanonicalSerializationTests {
             pubkey: pubkey, createdAt: testCase.createdAt, kind: testCase.kind, tags: tags, content: testCase.content,
             controlCharacters: .verbatim)
         if let expected = testCase.verbatim, let expectedID = testCase.verbatimID {
-            #expect(verbatim == Array(expected.utf8),
-                    "got \(String(decoding: verbatim, as: UTF8.self).debugDescription)")
+            #expect(
+                verbatim == Array(expected.utf8),
+                "got \(String(decoding: verbatim, as: UTF8.self).debugDescription)")
             #expect(verbatimID.hex == expectedID)
             #expect(verbatimID != id)
         } else {
@@ -152,11 +154,13 @@ struct CanonicalSerializationTests {
     @Test func instanceMethodsMatchStaticOnes() throws {
         let pair = KeyPair(secretKey: fixtureSecretKey)
         for testCase in canonicalCases {
-            let event = pair.sign(kind: testCase.kind, tags: testCase.tags, content: testCase.content,
-                                  createdAt: testCase.createdAt, auxiliaryRandom: fixedAux)
-            let expected = Event.canonicalSerialization(pubkey: pair.publicKey, createdAt: testCase.createdAt,
-                                                        kind: testCase.kind, tags: Tags(testCase.tags),
-                                                        content: testCase.content)
+            let event = pair.sign(
+                kind: testCase.kind, tags: testCase.tags, content: testCase.content,
+                createdAt: testCase.createdAt, auxiliaryRandom: fixedAux)
+            let expected = Event.canonicalSerialization(
+                pubkey: pair.publicKey, createdAt: testCase.createdAt,
+                kind: testCase.kind, tags: Tags(testCase.tags),
+                content: testCase.content)
             #expect(event.canonicalSerialization() == expected, "\(testCase.name)")
             #expect(event.computeID() == event.id, "\(testCase.name)")
             try event.validate()
@@ -170,8 +174,9 @@ struct CanonicalSerializationTests {
     @Test func slashAndNonASCIIAreNeverEscaped() {
         let pubkey = PublicKey(.zero)
         let content = "/ é ü ß 中 🙂 \u{2028} \u{FFFD}"
-        let serialized = Event.canonicalSerialization(pubkey: pubkey, createdAt: 1, kind: 1, tags: Tags(),
-                                                      content: content)
+        let serialized = Event.canonicalSerialization(
+            pubkey: pubkey, createdAt: 1, kind: 1, tags: Tags(),
+            content: content)
         let text = String(decoding: serialized, as: UTF8.self)
         #expect(!text.contains(#"\/"#))
         #expect(!text.contains(#"\u"#))
@@ -183,13 +188,15 @@ struct CanonicalSerializationTests {
     private func verbatimSignedEvent(content: String, tags: [[String]]) throws -> Event {
         let pair = KeyPair(secretKey: fixtureSecretKey)
         let tags = Tags(tags)
-        let id = Event.computeID(pubkey: pair.publicKey, createdAt: 1_700_000_123, kind: 1, tags: tags,
-                                 content: content, controlCharacters: .verbatim)
+        let id = Event.computeID(
+            pubkey: pair.publicKey, createdAt: 1_700_000_123, kind: 1, tags: tags,
+            content: content, controlCharacters: .verbatim)
         let sig = id.raw.bytes.withUnsafeBytes {
             Schnorr.sign(message: $0, with: fixtureSecretKey, auxiliaryRandom: fixedAux)
         }
-        return Event(id: id, pubkey: pair.publicKey, createdAt: 1_700_000_123, kind: 1, tags: tags, content: content,
-                     sig: sig)
+        return Event(
+            id: id, pubkey: pair.publicKey, createdAt: 1_700_000_123, kind: 1, tags: tags, content: content,
+            sig: sig)
     }
 
     @Test func verbatimSignedEventValidates() throws {
@@ -212,8 +219,9 @@ struct CanonicalSerializationTests {
         let event = try verbatimSignedEvent(content: "bell\u{1}here", tags: [])
         try event.validate()
 
-        let tamperedContent = Event(id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
-                                    tags: event.tags, content: "bell\u{1}hers", sig: event.sig)
+        let tamperedContent = Event(
+            id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
+            tags: event.tags, content: "bell\u{1}hers", sig: event.sig)
         let contentError = try #require(throws: EventValidationError.self) { try tamperedContent.validate() }
         #expect(contentError == .idMismatch(computed: tamperedContent.computeID()))
         #expect(contentError.reason.prefix == .invalid)
@@ -221,8 +229,9 @@ struct CanonicalSerializationTests {
 
         var sigBytes = event.sig.bytes
         sigBytes[63] ^= 0x01
-        let tamperedSig = Event(id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
-                                tags: event.tags, content: event.content, sig: try #require(Signature(sigBytes)))
+        let tamperedSig = Event(
+            id: event.id, pubkey: event.pubkey, createdAt: event.createdAt, kind: event.kind,
+            tags: event.tags, content: event.content, sig: try #require(Signature(sigBytes)))
         let sigError = try #require(throws: EventValidationError.self) { try tamperedSig.validate() }
         #expect(sigError == .invalidSignature)
         #expect(sigError.reason.prefix == .invalid)
@@ -292,8 +301,9 @@ struct CanonicalSerializationTests {
                 Bool.random(using: &generator)
                 ? Int64.random(in: 0...2_000_000_000, using: &generator)
                 : Int64.random(in: 0...Int64.max, using: &generator)
-            let event = pair.sign(kind: kind, tags: tagArrays, content: content, createdAt: createdAt,
-                                  auxiliaryRandom: fixedAux)
+            let event = pair.sign(
+                kind: kind, tags: tagArrays, content: content, createdAt: createdAt,
+                auxiliaryRandom: fixedAux)
             let context = "seed \(seed) event \(index): \(event.jsonString.debugDescription)"
 
             let reparsed: Event
@@ -310,8 +320,9 @@ struct CanonicalSerializationTests {
             #expect(reparsed.kind == kind, "\(context)")
             #expect(reparsed.sig == event.sig, "\(context)")
             #expect(Array(reparsed.content.utf8) == Array(content.utf8), "\(context)")
-            #expect(reparsed.tags.arrays.map { $0.map { Array($0.utf8) } } == tagArrays.map { $0.map { Array($0.utf8) } },
-                    "\(context)")
+            #expect(
+                reparsed.tags.arrays.map { $0.map { Array($0.utf8) } } == tagArrays.map { $0.map { Array($0.utf8) } },
+                "\(context)")
             #expect(reparsed.rawJSON == event.rawJSON, "\(context)")
             #expect(reparsed.serializedJSON() == event.rawJSON, "\(context)")
             #expect(reparsed.computeID() == event.id, "\(context)")

@@ -5,7 +5,8 @@ import Testing
 // MARK: Fixtures
 
 private let signer = KeyPair(secretKey: SecretKey(hex: String(repeating: "0", count: 62) + "42")!)
-private let note: Event = signer.sign(kind: 1, tags: [["t", "nostr"]], content: "hello \"relay\"", createdAt: 1_700_000_000)
+private let note: Event = signer.sign(
+    kind: 1, tags: [["t", "nostr"]], content: "hello \"relay\"", createdAt: 1_700_000_000)
 private let authEvent: Event = RelayAuthentication.makeEvent(
     challenge: "c-123", relayURL: "wss://relay.example.com", keyPair: signer, createdAt: 1_700_000_000)
 private let hexA = String(repeating: "a", count: 64)
@@ -64,112 +65,156 @@ private let refusals: [RefusalCase] = [
     RefusalCase("type null", #"[null]"#, .notice, "message must start with its type as a string"),
     RefusalCase("unknown type", #"["FOO","sub"]"#, .notice, #"unknown message type "FOO""#),
     RefusalCase("lowercase type", #"["req","sub",{}]"#, .notice, #"unknown message type "req""#),
-    RefusalCase("long unknown type is shortened", "[\"\(String(repeating: "X", count: 40))\"]", .notice,
-                "unknown message type \"\(String(repeating: "X", count: 32))...\""),
+    RefusalCase(
+        "long unknown type is shortened", "[\"\(String(repeating: "X", count: 40))\"]", .notice,
+        "unknown message type \"\(String(repeating: "X", count: 32))...\""),
 
     // EVENT / AUTH.
     RefusalCase("EVENT without an event", #"["EVENT"]"#, .notice, "EVENT needs an event"),
     RefusalCase("EVENT with a string", #"["EVENT","{}"]"#, .notice, "event must be a JSON object"),
-    RefusalCase("EVENT with a bad pubkey before the id",
-                "[\"EVENT\",{\"pubkey\":123,\"id\":\"\(note.id.hex)\"}]", .notice, "\"pubkey\" must be"),
-    RefusalCase("EVENT with an unreadable id", "[\"EVENT\",\(noteJSON(replacing: "id", with: "\"xyz\""))]", .notice,
-                "\"id\" must be 64 lowercase hex characters"),
-    RefusalCase("EVENT with an uppercase id",
-                "[\"EVENT\",\(noteJSON(replacing: "id", with: "\"\(note.id.hex.uppercased())\""))]", .notice,
-                "\"id\" must be 64 lowercase hex characters"),
-    RefusalCase("EVENT with a bad sig", "[\"EVENT\",\(noteJSON(replacing: "sig", with: "\"zz\""))]", .ok(note.id),
-                "\"sig\" must be 128 lowercase hex characters"),
-    RefusalCase("EVENT with a numeric sig", "[\"EVENT\",\(noteJSON(replacing: "sig", with: "7"))]", .ok(note.id),
-                "\"sig\" must be 128 lowercase hex characters"),
-    RefusalCase("EVENT with kind 65536", "[\"EVENT\",\(noteJSON(replacing: "kind", with: "65536"))]", .ok(note.id),
-                "\"kind\" must be between 0 and 65535"),
-    RefusalCase("EVENT with kind \"1\"", "[\"EVENT\",\(noteJSON(replacing: "kind", with: "\"1\""))]", .ok(note.id),
-                "\"kind\" must be an integer"),
-    RefusalCase("EVENT with kind 1.5", "[\"EVENT\",\(noteJSON(replacing: "kind", with: "1.5"))]", .ok(note.id),
-                "not a fraction or exponent"),
-    RefusalCase("EVENT with negative created_at",
-                "[\"EVENT\",\(noteJSON(replacing: "created_at", with: "-1"))]", .ok(note.id),
-                "\"created_at\" must not be negative"),
-    RefusalCase("EVENT with bad tags", "[\"EVENT\",\(noteJSON(replacing: "tags", with: "[[1]]"))]", .ok(note.id),
-                "tag elements must be strings"),
-    RefusalCase("EVENT with an extra element", "[\"EVENT\",\(note.jsonString),1]", .ok(note.id),
-                "too many elements in EVENT"),
-    RefusalCase("EVENT with a second event", "[\"EVENT\",\(note.jsonString),\(note.jsonString)]", .ok(note.id),
-                "too many elements in EVENT"),
-    RefusalCase("EVENT with trailing garbage", "[\"EVENT\",\(note.jsonString)] x", .ok(note.id),
-                "unexpected data after the end"),
-    RefusalCase("AUTH with a bad sig",
-                #"["AUTH",{"id":"\#(authEvent.id.hex)","pubkey":"\#(authEvent.pubkey.hex)","created_at":1,"kind":22242,"tags":[],"content":"","sig":"00"}]"#,
-                .ok(authEvent.id), "\"sig\" must be 128 lowercase hex characters"),
-    RefusalCase("AUTH with an extra element", "[\"AUTH\",\(authEvent.jsonString),\"x\"]", .ok(authEvent.id),
-                "too many elements in AUTH"),
+    RefusalCase(
+        "EVENT with a bad pubkey before the id",
+        "[\"EVENT\",{\"pubkey\":123,\"id\":\"\(note.id.hex)\"}]", .notice, "\"pubkey\" must be"),
+    RefusalCase(
+        "EVENT with an unreadable id", "[\"EVENT\",\(noteJSON(replacing: "id", with: "\"xyz\""))]", .notice,
+        "\"id\" must be 64 lowercase hex characters"),
+    RefusalCase(
+        "EVENT with an uppercase id",
+        "[\"EVENT\",\(noteJSON(replacing: "id", with: "\"\(note.id.hex.uppercased())\""))]", .notice,
+        "\"id\" must be 64 lowercase hex characters"),
+    RefusalCase(
+        "EVENT with a bad sig", "[\"EVENT\",\(noteJSON(replacing: "sig", with: "\"zz\""))]", .ok(note.id),
+        "\"sig\" must be 128 lowercase hex characters"),
+    RefusalCase(
+        "EVENT with a numeric sig", "[\"EVENT\",\(noteJSON(replacing: "sig", with: "7"))]", .ok(note.id),
+        "\"sig\" must be 128 lowercase hex characters"),
+    RefusalCase(
+        "EVENT with kind 65536", "[\"EVENT\",\(noteJSON(replacing: "kind", with: "65536"))]", .ok(note.id),
+        "\"kind\" must be between 0 and 65535"),
+    RefusalCase(
+        "EVENT with kind \"1\"", "[\"EVENT\",\(noteJSON(replacing: "kind", with: "\"1\""))]", .ok(note.id),
+        "\"kind\" must be an integer"),
+    RefusalCase(
+        "EVENT with kind 1.5", "[\"EVENT\",\(noteJSON(replacing: "kind", with: "1.5"))]", .ok(note.id),
+        "not a fraction or exponent"),
+    RefusalCase(
+        "EVENT with negative created_at",
+        "[\"EVENT\",\(noteJSON(replacing: "created_at", with: "-1"))]", .ok(note.id),
+        "\"created_at\" must not be negative"),
+    RefusalCase(
+        "EVENT with bad tags", "[\"EVENT\",\(noteJSON(replacing: "tags", with: "[[1]]"))]", .ok(note.id),
+        "tag elements must be strings"),
+    RefusalCase(
+        "EVENT with an extra element", "[\"EVENT\",\(note.jsonString),1]", .ok(note.id),
+        "too many elements in EVENT"),
+    RefusalCase(
+        "EVENT with a second event", "[\"EVENT\",\(note.jsonString),\(note.jsonString)]", .ok(note.id),
+        "too many elements in EVENT"),
+    RefusalCase(
+        "EVENT with trailing garbage", "[\"EVENT\",\(note.jsonString)] x", .ok(note.id),
+        "unexpected data after the end"),
+    RefusalCase(
+        "AUTH with a bad sig",
+        #"["AUTH",{"id":"\#(authEvent.id.hex)","pubkey":"\#(authEvent.pubkey.hex)","created_at":1,"kind":22242,"tags":[],"content":"","sig":"00"}]"#,
+        .ok(authEvent.id), "\"sig\" must be 128 lowercase hex characters"),
+    RefusalCase(
+        "AUTH with an extra element", "[\"AUTH\",\(authEvent.jsonString),\"x\"]", .ok(authEvent.id),
+        "too many elements in AUTH"),
 
     // REQ / COUNT.
-    RefusalCase("REQ with a bad filter", #"["REQ","sub",{"kinds":"1"}]"#, .closed(subscriptionID: "sub"),
-                #""kinds" must be an array of integers"#),
-    RefusalCase("REQ with a bad second filter", #"["REQ","sub",{"kinds":[1]},{"since":-1}]"#,
-                .closed(subscriptionID: "sub"), #""since" must be a non-negative integer"#),
-    RefusalCase("REQ with a non-object filter", #"["REQ","sub",[]]"#, .closed(subscriptionID: "sub"),
-                "a filter must be a JSON object"),
-    RefusalCase("REQ with no filter", #"["REQ","sub"]"#, .closed(subscriptionID: "sub"),
-                "REQ needs at least one filter"),
-    RefusalCase("REQ with trailing garbage", #"["REQ","sub",{}]]"#, .closed(subscriptionID: "sub"),
-                "unexpected data after the end"),
+    RefusalCase(
+        "REQ with a bad filter", #"["REQ","sub",{"kinds":"1"}]"#, .closed(subscriptionID: "sub"),
+        #""kinds" must be an array of integers"#),
+    RefusalCase(
+        "REQ with a bad second filter", #"["REQ","sub",{"kinds":[1]},{"since":-1}]"#,
+        .closed(subscriptionID: "sub"), #""since" must be a non-negative integer"#),
+    RefusalCase(
+        "REQ with a non-object filter", #"["REQ","sub",[]]"#, .closed(subscriptionID: "sub"),
+        "a filter must be a JSON object"),
+    RefusalCase(
+        "REQ with no filter", #"["REQ","sub"]"#, .closed(subscriptionID: "sub"),
+        "REQ needs at least one filter"),
+    RefusalCase(
+        "REQ with trailing garbage", #"["REQ","sub",{}]]"#, .closed(subscriptionID: "sub"),
+        "unexpected data after the end"),
     RefusalCase("REQ cut off after the id", #"["REQ","sub","#, .closed(subscriptionID: "sub"), "malformed JSON"),
-    RefusalCase("COUNT with a bad filter", #"["COUNT","c1",{"ids":["ABC"]}]"#, .closed(subscriptionID: "c1"),
-                #""ids" must hold 64-character lowercase hex"#),
-    RefusalCase("COUNT with no filter", #"["COUNT","c1"]"#, .closed(subscriptionID: "c1"),
-                "COUNT needs at least one filter"),
+    RefusalCase(
+        "COUNT with a bad filter", #"["COUNT","c1",{"ids":["ABC"]}]"#, .closed(subscriptionID: "c1"),
+        #""ids" must hold 64-character lowercase hex"#),
+    RefusalCase(
+        "COUNT with no filter", #"["COUNT","c1"]"#, .closed(subscriptionID: "c1"),
+        "COUNT needs at least one filter"),
 
     // Subscription ids.
     RefusalCase("REQ without a subscription id", #"["REQ"]"#, .notice, "REQ needs a subscription id"),
-    RefusalCase("REQ with an empty subscription id", #"["REQ","",{}]"#, .notice,
-                "subscription id must be 1 to 64 characters"),
-    RefusalCase("REQ with a 65-character subscription id", "[\"REQ\",\"\(sub65)\",{}]", .notice,
-                "subscription id must be 1 to 64 characters"),
-    RefusalCase("REQ with 65 é", "[\"REQ\",\"\(String(repeating: "é", count: 65))\",{}]", .notice,
-                "subscription id must be 1 to 64 characters"),
-    RefusalCase("REQ with a numeric subscription id", #"["REQ",1,{}]"#, .notice,
-                "REQ subscription id must be a string"),
-    RefusalCase("REQ with a null subscription id", #"["REQ",null,{}]"#, .notice,
-                "REQ subscription id must be a string"),
-    RefusalCase("COUNT with an array subscription id", #"["COUNT",["sub"],{}]"#, .notice,
-                "COUNT subscription id must be a string"),
+    RefusalCase(
+        "REQ with an empty subscription id", #"["REQ","",{}]"#, .notice,
+        "subscription id must be 1 to 64 characters"),
+    RefusalCase(
+        "REQ with a 65-character subscription id", "[\"REQ\",\"\(sub65)\",{}]", .notice,
+        "subscription id must be 1 to 64 characters"),
+    RefusalCase(
+        "REQ with 65 é", "[\"REQ\",\"\(String(repeating: "é", count: 65))\",{}]", .notice,
+        "subscription id must be 1 to 64 characters"),
+    RefusalCase(
+        "REQ with a numeric subscription id", #"["REQ",1,{}]"#, .notice,
+        "REQ subscription id must be a string"),
+    RefusalCase(
+        "REQ with a null subscription id", #"["REQ",null,{}]"#, .notice,
+        "REQ subscription id must be a string"),
+    RefusalCase(
+        "COUNT with an array subscription id", #"["COUNT",["sub"],{}]"#, .notice,
+        "COUNT subscription id must be a string"),
     RefusalCase("CLOSE without a subscription id", #"["CLOSE"]"#, .notice, "CLOSE needs a subscription id"),
-    RefusalCase("CLOSE with a numeric subscription id", #"["CLOSE",7]"#, .notice,
-                "CLOSE subscription id must be a string"),
-    RefusalCase("CLOSE with an empty subscription id", #"["CLOSE",""]"#, .notice,
-                "subscription id must be 1 to 64 characters"),
+    RefusalCase(
+        "CLOSE with a numeric subscription id", #"["CLOSE",7]"#, .notice,
+        "CLOSE subscription id must be a string"),
+    RefusalCase(
+        "CLOSE with an empty subscription id", #"["CLOSE",""]"#, .notice,
+        "subscription id must be 1 to 64 characters"),
     RefusalCase("CLOSE with an extra element", #"["CLOSE","sub","extra"]"#, .notice, "too many elements in CLOSE"),
     RefusalCase("CLOSE with trailing garbage", #"["CLOSE","sub"],"#, .notice, "unexpected data after the end"),
 
     // Negentropy.
-    RefusalCase("NEG-OPEN with a non-hex message", #"["NEG-OPEN","neg",{},"zz"]"#,
-                .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be lowercase hex"),
-    RefusalCase("NEG-OPEN with an uppercase hex message", #"["NEG-OPEN","neg",{},"61AB"]"#,
-                .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be lowercase hex"),
-    RefusalCase("NEG-OPEN with an odd-length message", #"["NEG-OPEN","neg",{},"610"]"#,
-                .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be lowercase hex"),
-    RefusalCase("NEG-OPEN with a numeric message", #"["NEG-OPEN","neg",{},61]"#,
-                .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be a hex string"),
-    RefusalCase("NEG-OPEN without a message", #"["NEG-OPEN","neg",{}]"#,
-                .negentropyError(subscriptionID: "neg"), "NEG-OPEN needs a hex message"),
-    RefusalCase("NEG-OPEN without a filter", #"["NEG-OPEN","neg"]"#,
-                .negentropyError(subscriptionID: "neg"), "NEG-OPEN needs a filter"),
-    RefusalCase("NEG-OPEN with a bad filter", #"["NEG-OPEN","neg",{"limit":-5},"61"]"#,
-                .negentropyError(subscriptionID: "neg"), #""limit" must be a non-negative integer"#),
-    RefusalCase("NEG-OPEN with an extra element", #"["NEG-OPEN","neg",{},"61","62"]"#,
-                .negentropyError(subscriptionID: "neg"), "too many elements in NEG-OPEN"),
-    RefusalCase("NEG-OPEN with a bad subscription id", #"["NEG-OPEN","",{},"61"]"#, .notice,
-                "subscription id must be 1 to 64 characters"),
-    RefusalCase("NEG-MSG with uppercase hex", #"["NEG-MSG","neg","AB"]"#, .negentropyError(subscriptionID: "neg"),
-                "NEG-MSG message must be lowercase hex"),
-    RefusalCase("NEG-MSG with an extra element", #"["NEG-MSG","neg","ab",1]"#,
-                .negentropyError(subscriptionID: "neg"), "too many elements in NEG-MSG"),
-    RefusalCase("NEG-MSG with trailing garbage", #"["NEG-MSG","neg","ab"]]"#,
-                .negentropyError(subscriptionID: "neg"), "unexpected data after the end"),
-    RefusalCase("NEG-CLOSE with an extra element", #"["NEG-CLOSE","neg",{}]"#, .notice,
-                "too many elements in NEG-CLOSE"),
+    RefusalCase(
+        "NEG-OPEN with a non-hex message", #"["NEG-OPEN","neg",{},"zz"]"#,
+        .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be lowercase hex"),
+    RefusalCase(
+        "NEG-OPEN with an uppercase hex message", #"["NEG-OPEN","neg",{},"61AB"]"#,
+        .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be lowercase hex"),
+    RefusalCase(
+        "NEG-OPEN with an odd-length message", #"["NEG-OPEN","neg",{},"610"]"#,
+        .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be lowercase hex"),
+    RefusalCase(
+        "NEG-OPEN with a numeric message", #"["NEG-OPEN","neg",{},61]"#,
+        .negentropyError(subscriptionID: "neg"), "NEG-OPEN message must be a hex string"),
+    RefusalCase(
+        "NEG-OPEN without a message", #"["NEG-OPEN","neg",{}]"#,
+        .negentropyError(subscriptionID: "neg"), "NEG-OPEN needs a hex message"),
+    RefusalCase(
+        "NEG-OPEN without a filter", #"["NEG-OPEN","neg"]"#,
+        .negentropyError(subscriptionID: "neg"), "NEG-OPEN needs a filter"),
+    RefusalCase(
+        "NEG-OPEN with a bad filter", #"["NEG-OPEN","neg",{"limit":-5},"61"]"#,
+        .negentropyError(subscriptionID: "neg"), #""limit" must be a non-negative integer"#),
+    RefusalCase(
+        "NEG-OPEN with an extra element", #"["NEG-OPEN","neg",{},"61","62"]"#,
+        .negentropyError(subscriptionID: "neg"), "too many elements in NEG-OPEN"),
+    RefusalCase(
+        "NEG-OPEN with a bad subscription id", #"["NEG-OPEN","",{},"61"]"#, .notice,
+        "subscription id must be 1 to 64 characters"),
+    RefusalCase(
+        "NEG-MSG with uppercase hex", #"["NEG-MSG","neg","AB"]"#, .negentropyError(subscriptionID: "neg"),
+        "NEG-MSG message must be lowercase hex"),
+    RefusalCase(
+        "NEG-MSG with an extra element", #"["NEG-MSG","neg","ab",1]"#,
+        .negentropyError(subscriptionID: "neg"), "too many elements in NEG-MSG"),
+    RefusalCase(
+        "NEG-MSG with trailing garbage", #"["NEG-MSG","neg","ab"]]"#,
+        .negentropyError(subscriptionID: "neg"), "unexpected data after the end"),
+    RefusalCase(
+        "NEG-CLOSE with an extra element", #"["NEG-CLOSE","neg",{}]"#, .notice,
+        "too many elements in NEG-CLOSE"),
 ]
 
 @Suite struct ClientMessageParsingTests {
@@ -194,11 +239,15 @@ private let refusals: [RefusalCase] = [
     @Test func requestWithThreeFilters() throws {
         let parsed = try ClientMessage.parse(
             ##"["REQ","feed",{"authors":["\##(hexA)"]},{"#t":["nostr"],"since":5},{}]"##)
-        #expect(parsed == .request(subscriptionID: "feed", filters: [
-            Filter(authors: [PublicKey(hex: hexA)!]),
-            Filter(tags: [TagCondition("t", ["nostr"])], since: 5),
-            Filter(),
-        ]))
+        #expect(
+            parsed
+                == .request(
+                    subscriptionID: "feed",
+                    filters: [
+                        Filter(authors: [PublicKey(hex: hexA)!]),
+                        Filter(tags: [TagCondition("t", ["nostr"])], since: 5),
+                        Filter(),
+                    ]))
     }
 
     @Test func close() throws {
@@ -206,8 +255,9 @@ private let refusals: [RefusalCase] = [
     }
 
     @Test func count() throws {
-        #expect(try ClientMessage.parse(#"["COUNT","c",{"kinds":[3]},{"kinds":[0]}]"#)
-            == .count(subscriptionID: "c", filters: [Filter(kinds: [3]), Filter(kinds: [0])]))
+        #expect(
+            try ClientMessage.parse(#"["COUNT","c",{"kinds":[3]},{"kinds":[0]}]"#)
+                == .count(subscriptionID: "c", filters: [Filter(kinds: [3]), Filter(kinds: [0])]))
     }
 
     @Test func auth() throws {
@@ -216,15 +266,19 @@ private let refusals: [RefusalCase] = [
     }
 
     @Test func negentropyOpen() throws {
-        #expect(try ClientMessage.parse(#"["NEG-OPEN","neg1",{"kinds":[3]},"6100ff"]"#)
-            == .negentropyOpen(subscriptionID: "neg1", filter: Filter(kinds: [3]), message: [0x61, 0x00, 0xFF]))
+        #expect(
+            try ClientMessage.parse(#"["NEG-OPEN","neg1",{"kinds":[3]},"6100ff"]"#)
+                == .negentropyOpen(subscriptionID: "neg1", filter: Filter(kinds: [3]), message: [0x61, 0x00, 0xFF]))
     }
 
     @Test func negentropyMessage() throws {
-        #expect(try ClientMessage.parse(#"["NEG-MSG","neg1","0123456789abcdef"]"#)
-            == .negentropyMessage(subscriptionID: "neg1", message: [0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF]))
-        #expect(try ClientMessage.parse(#"["NEG-MSG","neg1",""]"#)
-            == .negentropyMessage(subscriptionID: "neg1", message: []))
+        #expect(
+            try ClientMessage.parse(#"["NEG-MSG","neg1","0123456789abcdef"]"#)
+                == .negentropyMessage(
+                    subscriptionID: "neg1", message: [0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF]))
+        #expect(
+            try ClientMessage.parse(#"["NEG-MSG","neg1",""]"#)
+                == .negentropyMessage(subscriptionID: "neg1", message: []))
     }
 
     @Test func negentropyClose() throws {
@@ -247,8 +301,9 @@ private let refusals: [RefusalCase] = [
         // Multi-byte characters count once each.
         let accented = String(repeating: "é", count: 64)
         #expect(accented.utf8.count == 128)
-        #expect(try ClientMessage.parse("[\"REQ\",\"\(accented)\",{}]")
-            == .request(subscriptionID: accented, filters: [Filter()]))
+        #expect(
+            try ClientMessage.parse("[\"REQ\",\"\(accented)\",{}]")
+                == .request(subscriptionID: accented, filters: [Filter()]))
         let emoji = String(repeating: "🟣", count: 64)
         #expect(emoji.utf8.count == 256)
         #expect(try ClientMessage.parse("[\"CLOSE\",\"\(emoji)\"]") == .close(subscriptionID: emoji))
@@ -272,12 +327,14 @@ private let refusals: [RefusalCase] = [
 
     @Test func refusalsRenderTheRightRelayMessage() throws {
         let badSig = try #require(refusal("[\"EVENT\",\(noteJSON(replacing: "sig", with: "\"zz\""))]"))
-        #expect(badSig.relayMessage.jsonString
-            == #"["OK","\#(note.id.hex)",false,"invalid: \"sig\" must be 128 lowercase hex characters"]"#)
+        #expect(
+            badSig.relayMessage.jsonString
+                == #"["OK","\#(note.id.hex)",false,"invalid: \"sig\" must be 128 lowercase hex characters"]"#)
 
         let badFilter = try #require(refusal(#"["REQ","sub",{"kinds":"1"}]"#))
-        #expect(badFilter.relayMessage.jsonString
-            == #"["CLOSED","sub","invalid: \"kinds\" must be an array of integers"]"#)
+        #expect(
+            badFilter.relayMessage.jsonString
+                == #"["CLOSED","sub","invalid: \"kinds\" must be an array of integers"]"#)
 
         let notArray = try #require(refusal(#"{"a":1}"#))
         #expect(notArray.relayMessage.jsonString == #"["NOTICE","invalid: message must be a JSON array"]"#)
@@ -292,12 +349,15 @@ private let refusals: [RefusalCase] = [
     @Test func refusalRelayMessageCases() {
         let reason = Reason.invalid("bad")
         #expect(ClientMessageError(reply: .notice, reason: reason).relayMessage == .notice("invalid: bad"))
-        #expect(ClientMessageError(reply: .ok(note.id), reason: reason).relayMessage
-            == .ok(eventID: note.id, accepted: false, reason: reason))
-        #expect(ClientMessageError(reply: .closed(subscriptionID: "s"), reason: reason).relayMessage
-            == .closed(subscriptionID: "s", reason: reason))
-        #expect(ClientMessageError(reply: .negentropyError(subscriptionID: "n"), reason: reason).relayMessage
-            == .negentropyError(subscriptionID: "n", reason: reason))
+        #expect(
+            ClientMessageError(reply: .ok(note.id), reason: reason).relayMessage
+                == .ok(eventID: note.id, accepted: false, reason: reason))
+        #expect(
+            ClientMessageError(reply: .closed(subscriptionID: "s"), reason: reason).relayMessage
+                == .closed(subscriptionID: "s", reason: reason))
+        #expect(
+            ClientMessageError(reply: .negentropyError(subscriptionID: "n"), reason: reason).relayMessage
+                == .negentropyError(subscriptionID: "n", reason: reason))
     }
 
     @Test func closedNamesAnEscapedSubscriptionID() throws {
@@ -333,21 +393,27 @@ private let refusals: [RefusalCase] = [
     }
 
     @Test func eventCompact() {
-        #expect(RelayMessage.event(subscriptionID: "s", eventJSON: note.rawJSON).jsonString
-            == "[\"EVENT\",\"s\",\(note.jsonString)]")
+        #expect(
+            RelayMessage.event(subscriptionID: "s", eventJSON: note.rawJSON).jsonString
+                == "[\"EVENT\",\"s\",\(note.jsonString)]")
     }
 
     @Test func ok() {
-        #expect(RelayMessage.ok(eventID: note.id, accepted: true, reason: nil).jsonString
-            == #"["OK","\#(Self.id)",true,""]"#)
-        #expect(RelayMessage.ok(eventID: note.id, accepted: false, reason: nil).jsonString
-            == #"["OK","\#(Self.id)",false,""]"#)
-        #expect(RelayMessage.ok(eventID: note.id, accepted: true, reason: .duplicate("already have it")).jsonString
-            == #"["OK","\#(Self.id)",true,"duplicate: already have it"]"#)
-        #expect(RelayMessage.ok(eventID: note.id, accepted: false, reason: .rateLimited("slow down")).jsonString
-            == #"["OK","\#(Self.id)",false,"rate-limited: slow down"]"#)
-        #expect(RelayMessage.ok(eventID: note.id, accepted: false, reason: .authRequired("who \"are\" you?")).jsonString
-            == #"["OK","\#(Self.id)",false,"auth-required: who \"are\" you?"]"#)
+        #expect(
+            RelayMessage.ok(eventID: note.id, accepted: true, reason: nil).jsonString
+                == #"["OK","\#(Self.id)",true,""]"#)
+        #expect(
+            RelayMessage.ok(eventID: note.id, accepted: false, reason: nil).jsonString
+                == #"["OK","\#(Self.id)",false,""]"#)
+        #expect(
+            RelayMessage.ok(eventID: note.id, accepted: true, reason: .duplicate("already have it")).jsonString
+                == #"["OK","\#(Self.id)",true,"duplicate: already have it"]"#)
+        #expect(
+            RelayMessage.ok(eventID: note.id, accepted: false, reason: .rateLimited("slow down")).jsonString
+                == #"["OK","\#(Self.id)",false,"rate-limited: slow down"]"#)
+        #expect(
+            RelayMessage.ok(eventID: note.id, accepted: false, reason: .authRequired("who \"are\" you?")).jsonString
+                == #"["OK","\#(Self.id)",false,"auth-required: who \"are\" you?"]"#)
     }
 
     @Test func endOfStoredEvents() {
@@ -355,10 +421,12 @@ private let refusals: [RefusalCase] = [
     }
 
     @Test func closed() {
-        #expect(RelayMessage.closed(subscriptionID: "sub", reason: .restricted("members only")).jsonString
-            == #"["CLOSED","sub","restricted: members only"]"#)
-        #expect(RelayMessage.closed(subscriptionID: "sub", reason: Reason(.unsupported, "search")).jsonString
-            == #"["CLOSED","sub","unsupported: search"]"#)
+        #expect(
+            RelayMessage.closed(subscriptionID: "sub", reason: .restricted("members only")).jsonString
+                == #"["CLOSED","sub","restricted: members only"]"#)
+        #expect(
+            RelayMessage.closed(subscriptionID: "sub", reason: Reason(.unsupported, "search")).jsonString
+                == #"["CLOSED","sub","unsupported: search"]"#)
     }
 
     @Test func notice() {
@@ -371,18 +439,22 @@ private let refusals: [RefusalCase] = [
     }
 
     @Test func count() {
-        #expect(RelayMessage.count(subscriptionID: "c", count: 42, approximate: false).jsonString
-            == #"["COUNT","c",{"count":42}]"#)
-        #expect(RelayMessage.count(subscriptionID: "c", count: 0, approximate: true).jsonString
-            == #"["COUNT","c",{"count":0,"approximate":true}]"#)
+        #expect(
+            RelayMessage.count(subscriptionID: "c", count: 42, approximate: false).jsonString
+                == #"["COUNT","c",{"count":42}]"#)
+        #expect(
+            RelayMessage.count(subscriptionID: "c", count: 0, approximate: true).jsonString
+                == #"["COUNT","c",{"count":0,"approximate":true}]"#)
     }
 
     @Test func negentropy() {
-        #expect(RelayMessage.negentropyMessage(subscriptionID: "n", message: [0x00, 0xAB, 0xFF, 0x10]).jsonString
-            == #"["NEG-MSG","n","00abff10"]"#)
+        #expect(
+            RelayMessage.negentropyMessage(subscriptionID: "n", message: [0x00, 0xAB, 0xFF, 0x10]).jsonString
+                == #"["NEG-MSG","n","00abff10"]"#)
         #expect(RelayMessage.negentropyMessage(subscriptionID: "n", message: []).jsonString == #"["NEG-MSG","n",""]"#)
-        #expect(RelayMessage.negentropyError(subscriptionID: "n", reason: Reason(.closed, "timeout")).jsonString
-            == #"["NEG-ERR","n","closed: timeout"]"#)
+        #expect(
+            RelayMessage.negentropyError(subscriptionID: "n", reason: Reason(.closed, "timeout")).jsonString
+                == #"["NEG-ERR","n","closed: timeout"]"#)
     }
 
     @Test func escapesStrings() throws {
@@ -391,18 +463,24 @@ private let refusals: [RefusalCase] = [
         #expect(RelayMessage.endOfStoredEvents(subscriptionID: nasty).jsonString == "[\"EOSE\",\"\(escaped)\"]")
         #expect(RelayMessage.notice(nasty).jsonString == "[\"NOTICE\",\"\(escaped)\"]")
         #expect(RelayMessage.auth(challenge: nasty).jsonString == "[\"AUTH\",\"\(escaped)\"]")
-        #expect(RelayMessage.closed(subscriptionID: nasty, reason: .blocked(nasty)).jsonString
-            == "[\"CLOSED\",\"\(escaped)\",\"blocked: \(escaped)\"]")
-        #expect(RelayMessage.count(subscriptionID: nasty, count: 1, approximate: false).jsonString
-            == "[\"COUNT\",\"\(escaped)\",{\"count\":1}]")
-        #expect(RelayMessage.negentropyMessage(subscriptionID: nasty, message: [1]).jsonString
-            == "[\"NEG-MSG\",\"\(escaped)\",\"01\"]")
-        #expect(RelayMessage.negentropyError(subscriptionID: nasty, reason: .error(nasty)).jsonString
-            == "[\"NEG-ERR\",\"\(escaped)\",\"error: \(escaped)\"]")
-        #expect(RelayMessage.event(subscriptionID: nasty, eventJSON: note.rawJSON).jsonString
-            == "[\"EVENT\",\"\(escaped)\",\(note.jsonString)]")
-        #expect(RelayMessage.ok(eventID: note.id, accepted: false, reason: .invalid(nasty)).jsonString
-            == "[\"OK\",\"\(Self.id)\",false,\"invalid: \(escaped)\"]")
+        #expect(
+            RelayMessage.closed(subscriptionID: nasty, reason: .blocked(nasty)).jsonString
+                == "[\"CLOSED\",\"\(escaped)\",\"blocked: \(escaped)\"]")
+        #expect(
+            RelayMessage.count(subscriptionID: nasty, count: 1, approximate: false).jsonString
+                == "[\"COUNT\",\"\(escaped)\",{\"count\":1}]")
+        #expect(
+            RelayMessage.negentropyMessage(subscriptionID: nasty, message: [1]).jsonString
+                == "[\"NEG-MSG\",\"\(escaped)\",\"01\"]")
+        #expect(
+            RelayMessage.negentropyError(subscriptionID: nasty, reason: .error(nasty)).jsonString
+                == "[\"NEG-ERR\",\"\(escaped)\",\"error: \(escaped)\"]")
+        #expect(
+            RelayMessage.event(subscriptionID: nasty, eventJSON: note.rawJSON).jsonString
+                == "[\"EVENT\",\"\(escaped)\",\(note.jsonString)]")
+        #expect(
+            RelayMessage.ok(eventID: note.id, accepted: false, reason: .invalid(nasty)).jsonString
+                == "[\"OK\",\"\(Self.id)\",false,\"invalid: \(escaped)\"]")
         // And the escapes decode back to the original.
         #expect(try JSONValue.parse(RelayMessage.notice(nasty).encoded) == .array([.string("NOTICE"), .string(nasty)]))
     }

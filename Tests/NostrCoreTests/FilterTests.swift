@@ -66,7 +66,8 @@ private let authorCases: [FilterMatchCase] = [
     FilterMatchCase("authors absent", Filter(), true),
     FilterMatchCase("authors = [alice]", Filter(authors: [alice.publicKey]), true),
     FilterMatchCase("authors = [bob]", Filter(authors: [bob.publicKey]), false),
-    FilterMatchCase("authors = [bob, carol, alice]", Filter(authors: [bob.publicKey, carol.publicKey, alice.publicKey]), true),
+    FilterMatchCase(
+        "authors = [bob, carol, alice]", Filter(authors: [bob.publicKey, carol.publicKey, alice.publicKey]), true),
     FilterMatchCase("authors = [] matches nothing", Filter(authors: []), false),
     FilterMatchCase("authors = [own id as pubkey]", Filter(authors: [PublicKey(tagged.id.raw)]), false),
 ]
@@ -84,8 +85,9 @@ private let kindCases: [FilterMatchCase] = [
 private let tagCases: [FilterMatchCase] = [
     FilterMatchCase("#p first value", Filter(tags: [TagCondition("p", [hexA])]), true),
     FilterMatchCase("#p other value", Filter(tags: [TagCondition("p", [hexC])]), false),
-    FilterMatchCase("#p second element (relay hint) does not count",
-                    Filter(tags: [TagCondition("p", ["wss://relay.example.com"])]), false),
+    FilterMatchCase(
+        "#p second element (relay hint) does not count",
+        Filter(tags: [TagCondition("p", ["wss://relay.example.com"])]), false),
     FilterMatchCase("#p does not match a tag named pp", Filter(tags: [TagCondition("p", [hexB])]), false),
     FilterMatchCase("#p [\"\"] does not match a value-less [\"p\"]", Filter(tags: [TagCondition("p", [""])]), false),
     FilterMatchCase("#p values OR", Filter(tags: [TagCondition("p", [hexC, hexB, hexA])]), true),
@@ -100,17 +102,24 @@ private let tagCases: [FilterMatchCase] = [
     FilterMatchCase("#d with an empty first value", Filter(tags: [TagCondition("d", [""])]), true),
     FilterMatchCase("#d second element does not count", Filter(tags: [TagCondition("d", ["ignored"])]), false),
     FilterMatchCase("#x absent tag", Filter(tags: [TagCondition("x", ["nostr"])]), false),
-    FilterMatchCase("#p and #t both hold (AND)",
-                    Filter(tags: [TagCondition("p", [hexA]), TagCondition("t", ["nostr"])]), true),
-    FilterMatchCase("#p holds, #t fails (AND)",
-                    Filter(tags: [TagCondition("p", [hexA]), TagCondition("t", ["bitcoin"])]), false),
-    FilterMatchCase("#t holds, #e fails (AND)",
-                    Filter(tags: [TagCondition("t", ["nostr"]), TagCondition("e", [hexA])]), false),
-    FilterMatchCase("#p, #e, #t, #T all hold",
-                    Filter(tags: [TagCondition("T", ["Upper"]), TagCondition("p", [hexA]),
-                                  TagCondition("e", [hexE]), TagCondition("t", ["x", "nostr"])]), true),
-    FilterMatchCase("#p [] with a matching #t still matches nothing",
-                    Filter(tags: [TagCondition("p", []), TagCondition("t", ["nostr"])]), false),
+    FilterMatchCase(
+        "#p and #t both hold (AND)",
+        Filter(tags: [TagCondition("p", [hexA]), TagCondition("t", ["nostr"])]), true),
+    FilterMatchCase(
+        "#p holds, #t fails (AND)",
+        Filter(tags: [TagCondition("p", [hexA]), TagCondition("t", ["bitcoin"])]), false),
+    FilterMatchCase(
+        "#t holds, #e fails (AND)",
+        Filter(tags: [TagCondition("t", ["nostr"]), TagCondition("e", [hexA])]), false),
+    FilterMatchCase(
+        "#p, #e, #t, #T all hold",
+        Filter(tags: [
+            TagCondition("T", ["Upper"]), TagCondition("p", [hexA]),
+            TagCondition("e", [hexE]), TagCondition("t", ["x", "nostr"]),
+        ]), true),
+    FilterMatchCase(
+        "#p [] with a matching #t still matches nothing",
+        Filter(tags: [TagCondition("p", []), TagCondition("t", ["nostr"])]), false),
 ]
 
 /// `tagged` was created at 1000.
@@ -149,22 +158,30 @@ private let searchCases: [FilterMatchCase] = [
 ]
 
 private let combinationCases: [FilterMatchCase] = [
-    FilterMatchCase("kind, author, tag, time, search all hold",
-                    Filter(authors: [alice.publicKey], kinds: [1], tags: [TagCondition("p", [hexA])], since: 1000,
-                           until: 1000, search: "zaps"), true),
-    FilterMatchCase("everything holds but the kind",
-                    Filter(authors: [alice.publicKey], kinds: [7], tags: [TagCondition("p", [hexA])], since: 1000),
-                    false),
-    FilterMatchCase("everything holds but the author",
-                    Filter(authors: [bob.publicKey], kinds: [1], tags: [TagCondition("p", [hexA])]), false),
-    FilterMatchCase("everything holds but the tag",
-                    Filter(authors: [alice.publicKey], kinds: [1], tags: [TagCondition("p", [hexC])]), false),
-    FilterMatchCase("everything holds but since",
-                    Filter(ids: [tagged.id], kinds: [1], since: 1001), false),
-    FilterMatchCase("everything holds but search",
-                    Filter(ids: [tagged.id], authors: [alice.publicKey], search: "goodbye"), false),
-    FilterMatchCase("id holds, author empty list",
-                    Filter(ids: [tagged.id], authors: []), false),
+    FilterMatchCase(
+        "kind, author, tag, time, search all hold",
+        Filter(
+            authors: [alice.publicKey], kinds: [1], tags: [TagCondition("p", [hexA])], since: 1000,
+            until: 1000, search: "zaps"), true),
+    FilterMatchCase(
+        "everything holds but the kind",
+        Filter(authors: [alice.publicKey], kinds: [7], tags: [TagCondition("p", [hexA])], since: 1000),
+        false),
+    FilterMatchCase(
+        "everything holds but the author",
+        Filter(authors: [bob.publicKey], kinds: [1], tags: [TagCondition("p", [hexA])]), false),
+    FilterMatchCase(
+        "everything holds but the tag",
+        Filter(authors: [alice.publicKey], kinds: [1], tags: [TagCondition("p", [hexC])]), false),
+    FilterMatchCase(
+        "everything holds but since",
+        Filter(ids: [tagged.id], kinds: [1], since: 1001), false),
+    FilterMatchCase(
+        "everything holds but search",
+        Filter(ids: [tagged.id], authors: [alice.publicKey], search: "goodbye"), false),
+    FilterMatchCase(
+        "id holds, author empty list",
+        Filter(ids: [tagged.id], authors: []), false),
     FilterMatchCase("limit plays no part", Filter(ids: [tagged.id], limit: 0), true),
 ]
 
@@ -213,15 +230,17 @@ private let combinationCases: [FilterMatchCase] = [
     }
 
     @Test func multiLetterTagNamesNeverMatch() {
-        let event = carol.sign(kind: 1, tags: [["pp", hexA], ["P", hexA], ["", hexA], ["p ", hexA]], content: "",
-                               createdAt: 5)
+        let event = carol.sign(
+            kind: 1, tags: [["pp", hexA], ["P", hexA], ["", hexA], ["p ", hexA]], content: "",
+            createdAt: 5)
         #expect(!Filter(tags: [TagCondition("p", [hexA])]).matches(event))
         #expect(Filter(tags: [TagCondition("P", [hexA])]).matches(event))
     }
 
     @Test func anyTagWithTheLetterCanMatch() {
-        let event = carol.sign(kind: 1, tags: [["p", hexA], ["t", "x"], ["p", hexB], ["p", hexC, "hint"]],
-                               content: "", createdAt: 5)
+        let event = carol.sign(
+            kind: 1, tags: [["p", hexA], ["t", "x"], ["p", hexB], ["p", hexC, "hint"]],
+            content: "", createdAt: 5)
         #expect(Filter(tags: [TagCondition("p", [hexB])]).matches(event))
         #expect(Filter(tags: [TagCondition("p", [hexC])]).matches(event))
         #expect(!Filter(tags: [TagCondition("p", ["hint"])]).matches(event))
@@ -250,8 +269,11 @@ private let combinationCases: [FilterMatchCase] = [
         #expect(!Filter(since: 10, until: 10).isUnsatisfiable)
         #expect(!Filter(since: 10).isUnsatisfiable)
         #expect(!Filter(until: 0).isUnsatisfiable)
-        #expect(!Filter(ids: [tagged.id], authors: [alice.publicKey], kinds: [1], tags: [TagCondition("p", [hexA])],
-                        limit: 0, search: "").isUnsatisfiable)
+        #expect(
+            !Filter(
+                ids: [tagged.id], authors: [alice.publicKey], kinds: [1], tags: [TagCondition("p", [hexA])],
+                limit: 0, search: ""
+            ).isUnsatisfiable)
         // An unsatisfiable filter really matches nothing.
         let unsatisfiable = [
             Filter(ids: []), Filter(authors: []), Filter(kinds: []), Filter(tags: [TagCondition("d", [])]),
@@ -291,15 +313,15 @@ struct FilterErrorCase: Sendable, CustomTestStringConvertible {
 }
 
 private let prettyFilterJSON = #"""
-{
-  "ids" : [ "\#(hexF)" ],
-  "authors": ["\#(hexA)", "\#(hexB)"],
-  "kinds": [ 1 , 7 ],
-  "#a": ["30000:\#(hexA):friends"],
-  "since": 1700000000, "until": 1700000001, "limit": 10,
-  "search": "caf\u00e9 \ud83d\ude00"
-}
-"""#
+    {
+      "ids" : [ "\#(hexF)" ],
+      "authors": ["\#(hexA)", "\#(hexB)"],
+      "kinds": [ 1 , 7 ],
+      "#a": ["30000:\#(hexA):friends"],
+      "since": 1700000000, "until": 1700000001, "limit": 10,
+      "search": "caf\u00e9 \ud83d\ude00"
+    }
+    """#
 
 private let validFilterJSON: [String] = [
     "{}",
@@ -320,21 +342,29 @@ private let validFilterJSON: [String] = [
 private let invalidFilters: [FilterErrorCase] = [
     FilterErrorCase("ids not an array", #"{"ids":"\#(hexA)"}"#, #""ids" must be an array"#),
     FilterErrorCase("ids an object", #"{"ids":{}}"#, #""ids" must be an array"#),
-    FilterErrorCase("ids uppercase hex", #"{"ids":["\#(hexA.uppercased())"]}"#, #""ids" must hold 64-character lowercase hex"#),
-    FilterErrorCase("ids 63 characters", #"{"ids":["\#(hexA.dropLast())"]}"#, #""ids" must hold 64-character lowercase hex"#),
+    FilterErrorCase(
+        "ids uppercase hex", #"{"ids":["\#(hexA.uppercased())"]}"#, #""ids" must hold 64-character lowercase hex"#),
+    FilterErrorCase(
+        "ids 63 characters", #"{"ids":["\#(hexA.dropLast())"]}"#, #""ids" must hold 64-character lowercase hex"#),
     FilterErrorCase("ids 65 characters", #"{"ids":["\#(hexA)a"]}"#, #""ids" must hold 64-character lowercase hex"#),
     FilterErrorCase("ids prefix", #"{"ids":["abcd"]}"#, #""ids" must hold 64-character lowercase hex"#),
     FilterErrorCase("ids non-hex", #"{"ids":["\#(hex64("g"))"]}"#, #""ids" must hold 64-character lowercase hex"#),
     FilterErrorCase("ids number element", #"{"ids":[1]}"#, #""ids" must hold 64-character lowercase hex"#),
     FilterErrorCase("ids second element bad", #"{"ids":["\#(hexA)","x"]}"#, #""ids" must hold"#),
     FilterErrorCase("authors not an array", #"{"authors":1}"#, #""authors" must be an array"#),
-    FilterErrorCase("authors uppercase hex", #"{"authors":["\#(hexB.uppercased())"]}"#, #""authors" must hold 64-character lowercase hex"#),
-    FilterErrorCase("authors 63 characters", #"{"authors":["\#(hexB.dropLast())"]}"#, #""authors" must hold 64-character lowercase hex"#),
+    FilterErrorCase(
+        "authors uppercase hex", #"{"authors":["\#(hexB.uppercased())"]}"#,
+        #""authors" must hold 64-character lowercase hex"#),
+    FilterErrorCase(
+        "authors 63 characters", #"{"authors":["\#(hexB.dropLast())"]}"#,
+        #""authors" must hold 64-character lowercase hex"#),
     FilterErrorCase("authors prefix", #"{"authors":["b0b"]}"#, #""authors" must hold 64-character lowercase hex"#),
     FilterErrorCase("#e non-hex", ##"{"#e":["note1xyz"]}"##, ##""#e" must hold 64-character lowercase hex"##),
-    FilterErrorCase("#e uppercase", ##"{"#e":["\##(hexE.uppercased())"]}"##, ##""#e" must hold 64-character lowercase hex"##),
+    FilterErrorCase(
+        "#e uppercase", ##"{"#e":["\##(hexE.uppercased())"]}"##, ##""#e" must hold 64-character lowercase hex"##),
     FilterErrorCase("#p non-hex", ##"{"#p":["npub1abc"]}"##, ##""#p" must hold 64-character lowercase hex"##),
-    FilterErrorCase("#p 63 characters", ##"{"#p":["\##(hexA.dropLast())"]}"##, ##""#p" must hold 64-character lowercase hex"##),
+    FilterErrorCase(
+        "#p 63 characters", ##"{"#p":["\##(hexA.dropLast())"]}"##, ##""#p" must hold 64-character lowercase hex"##),
     FilterErrorCase("#t not an array", ##"{"#t":"nostr"}"##, ##""#t" must be an array of strings"##),
     FilterErrorCase("#t number element", ##"{"#t":["a",1]}"##, ##""#t" must be an array of strings"##),
     FilterErrorCase("#t null element", ##"{"#t":[null]}"##, ##""#t" must be an array of strings"##),
@@ -360,8 +390,9 @@ private let invalidFilters: [FilterErrorCase] = [
     FilterErrorCase("tag key #é", ##"{"#é":["x"]}"##, "unsupported tag filter"),
     FilterErrorCase("duplicate kinds", #"{"kinds":[1],"kinds":[2]}"#, #"duplicate field "kinds""#),
     FilterErrorCase("duplicate #p", ##"{"#p":["\##(hexA)"],"#p":["\##(hexB)"]}"##, ##"duplicate field "#p""##),
-    FilterErrorCase("duplicate kinds, second spelled with an escape", #"{"kinds":[1],"\u006binds":[2]}"#,
-                    #"duplicate field "kinds""#),
+    FilterErrorCase(
+        "duplicate kinds, second spelled with an escape", #"{"kinds":[1],"\u006binds":[2]}"#,
+        #"duplicate field "kinds""#),
     FilterErrorCase("duplicate unknown field", #"{"x":1,"x":2}"#, #"duplicate field "x""#),
     FilterErrorCase("array, not an object", #"[{"kinds":[1]}]"#, "a filter must be a JSON object"),
     FilterErrorCase("string, not an object", #""{}""#, "a filter must be a JSON object"),
@@ -403,8 +434,14 @@ private let invalidFilters: [FilterErrorCase] = [
     }
 
     @Test func writesFieldsInFixedOrder() throws {
-        let filter = try Filter(json: ##"{"search":"s","limit":3,"until":2,"since":1,"#t":["x"],"#e":["\##(hexE)"],"kinds":[1],"authors":["\##(hexB)"],"ids":["\##(hexA)"]}"##)
-        #expect(filter.jsonString == ##"{"ids":["\##(hexA)"],"authors":["\##(hexB)"],"kinds":[1],"#e":["\##(hexE)"],"#t":["x"],"since":1,"until":2,"limit":3,"search":"s"}"##)
+        let filter = try Filter(
+            json:
+                ##"{"search":"s","limit":3,"until":2,"since":1,"#t":["x"],"#e":["\##(hexE)"],"kinds":[1],"authors":["\##(hexB)"],"ids":["\##(hexA)"]}"##
+        )
+        #expect(
+            filter.jsonString
+                == ##"{"ids":["\##(hexA)"],"authors":["\##(hexB)"],"kinds":[1],"#e":["\##(hexE)"],"#t":["x"],"since":1,"until":2,"limit":3,"search":"s"}"##
+        )
         #expect(Filter().jsonString == "{}")
         #expect(Filter(kinds: []).jsonString == #"{"kinds":[]}"#)
     }
@@ -422,7 +459,9 @@ private let invalidFilters: [FilterErrorCase] = [
 
     @Test func nullCountsAsAbsent() throws {
         let filter = try Filter(
-            json: ##"{"ids":null,"authors":null,"kinds":null,"#p":null,"#t":null,"since":null,"until":null,"limit":null,"search":null}"##)
+            json:
+                ##"{"ids":null,"authors":null,"kinds":null,"#p":null,"#t":null,"since":null,"until":null,"limit":null,"search":null}"##
+        )
         #expect(filter == Filter())
         #expect(try Filter(json: #"{"kinds":null,"since":5}"#) == Filter(since: 5))
         // A null under an invalid tag key is absent too, so the key is never examined.
@@ -454,9 +493,10 @@ private struct NaiveFilter: CustomStringConvertible {
     var search: String?
 
     var filter: Filter {
-        Filter(ids: ids?.map { EventID(hex: $0)! }, authors: authors?.map { PublicKey(hex: $0)! },
-               kinds: kinds?.map { Kind($0)! }, tags: tags.map { TagCondition(Character($0.letter), $0.values) },
-               since: since, until: until, search: search)
+        Filter(
+            ids: ids?.map { EventID(hex: $0)! }, authors: authors?.map { PublicKey(hex: $0)! },
+            kinds: kinds?.map { Kind($0)! }, tags: tags.map { TagCondition(Character($0.letter), $0.values) },
+            since: since, until: until, search: search)
     }
 
     var description: String {
@@ -466,9 +506,10 @@ private struct NaiveFilter: CustomStringConvertible {
     }
 
     /// The reference: a direct, slow reading of NIP-01 over strings.
-    func matches(id: String, pubkey: String, kind: Int, createdAt: Int64, tags eventTags: [[String]],
-                 content: String) -> Bool
-    {
+    func matches(
+        id: String, pubkey: String, kind: Int, createdAt: Int64, tags eventTags: [[String]],
+        content: String
+    ) -> Bool {
         if let ids {
             var found = false
             for candidate in ids where candidate == id { found = true }
@@ -584,7 +625,8 @@ private let baseTime: Int64 = 1_700_000_000
             if expected { matched += 1 }
             if actual != expected {
                 mismatches += 1
-                let report = "seed \(seed) iteration \(iteration): Filter.matches = \(actual), reference = \(expected)\n"
+                let report =
+                    "seed \(seed) iteration \(iteration): Filter.matches = \(actual), reference = \(expected)\n"
                     + "filter \(naive)\nevent \(event.jsonString)"
                 Issue.record(Comment(rawValue: report))
             }

@@ -106,8 +106,11 @@ private let mustParse: [JSONConformanceCase] = [
     JSONConformanceCase("U+10FFFF (F4 8F BF BF)", "\"\u{10FFFF}\""),
     JSONConformanceCase("raw DEL", "\"\u{7F}\""),
     JSONConformanceCase("raw U+2028", "\"a\u{2028}b\""),
-    JSONConformanceCase("printable ASCII", "\"" + (0x20...0x7E).filter { $0 != 0x22 && $0 != 0x5C }
-        .map { String(UnicodeScalar(UInt8($0))) }.joined() + "\""),
+    JSONConformanceCase(
+        "printable ASCII",
+        "\""
+            + (0x20...0x7E).filter { $0 != 0x22 && $0 != 0x5C }
+            .map { String(UnicodeScalar(UInt8($0))) }.joined() + "\""),
     JSONConformanceCase("long string", "\"" + String(repeating: "abcdefgh", count: 1250) + "\""),
     JSONConformanceCase("long mixed string", "[\"" + String(repeating: "aé日😀\\n\\u0001", count: 300) + "\"]"),
     // Whitespace
@@ -236,8 +239,9 @@ private let mustNotParse: [JSONConformanceCase] = [
     JSONConformanceCase("bad third byte E2 82 28", bytes: quoted([0xE2, 0x82, 0x28])),
     JSONConformanceCase("bad fourth byte F0 9F 98 28", bytes: quoted([0xF0, 0x9F, 0x98, 0x28])),
     JSONConformanceCase("invalid UTF-8 in key", bytes: Array("{".utf8) + quoted([0xFF]) + Array(":1}".utf8)),
-    JSONConformanceCase("invalid UTF-8 after long ASCII run",
-                        bytes: quoted(Array("0123456789abcdef0123".utf8) + [0x80] + Array("xyz".utf8))),
+    JSONConformanceCase(
+        "invalid UTF-8 after long ASCII run",
+        bytes: quoted(Array("0123456789abcdef0123".utf8) + [0x80] + Array("xyz".utf8))),
     // Bytes outside strings
     JSONConformanceCase("UTF-8 BOM before document", bytes: [0xEF, 0xBB, 0xBF] + Array("[]".utf8)),
     JSONConformanceCase("raw non-ASCII outside string", bytes: [0x5B, 0xC3, 0xA9, 0x5D]),
@@ -312,51 +316,54 @@ struct JSONConformanceTests {
     @Test(arguments: mustNotParse)
     func rejects(_ document: JSONConformanceCase) throws {
         let error = try #require(parseError(document.bytes), "\(document.name) parsed but must not")
-        #expect(error.offset >= 0 && error.offset <= document.bytes.count,
-                "\(document.name): offset \(error.offset) outside 0...\(document.bytes.count)")
+        #expect(
+            error.offset >= 0 && error.offset <= document.bytes.count,
+            "\(document.name): offset \(error.offset) outside 0...\(document.bytes.count)")
         #expect(!error.reason.isEmpty)
     }
 
     /// Exact offsets and reasons for a handful of failures.
-    @Test(arguments: [
-        ("01", 0, "leading zeros"),
-        ("[-01]", 1, "leading zeros"),
-        (#"["\ud800"]"#, 2, "surrogate"),
-        (#"["\udc00"]"#, 2, "surrogate"),
-        (#""\ud800\u0041""#, 1, "surrogate"),
-        ("[\"a\tb\"]", 3, "control character"),
-        ("[\"a\nb\"]", 3, "control character"),
-        ("[\"0123456789abcdef\u{1}\"]", 18, "control character"),
-        ("[1,]", 3, "expected"),
-        (#"{"a":1,}"#, 7, "expected"),
-        ("[1 2]", 3, "expected"),
-        (#"{"a" 1}"#, 5, "expected"),
-        (#"{"a":}"#, 5, "expected"),
-        ("[1]x", 3, "after the end"),
-        ("[1] [2]", 4, "after the end"),
-        (#""abc"#, 0, "unterminated"),
-        ("", 0, "end of input"),
-        ("  ", 2, "end of input"),
-        ("[1", 2, "end of input"),
-        ("tru", 0, "literal"),
-        ("1.", 2, "digit"),
-        ("1e", 2, "exponent"),
-        (#""\x""#, 1, "escape"),
-        (#"["\u00G0"]"#, 6, "hex"),
-    ] as [(String, Int, String)])
+    @Test(
+        arguments: [
+            ("01", 0, "leading zeros"),
+            ("[-01]", 1, "leading zeros"),
+            (#"["\ud800"]"#, 2, "surrogate"),
+            (#"["\udc00"]"#, 2, "surrogate"),
+            (#""\ud800\u0041""#, 1, "surrogate"),
+            ("[\"a\tb\"]", 3, "control character"),
+            ("[\"a\nb\"]", 3, "control character"),
+            ("[\"0123456789abcdef\u{1}\"]", 18, "control character"),
+            ("[1,]", 3, "expected"),
+            (#"{"a":1,}"#, 7, "expected"),
+            ("[1 2]", 3, "expected"),
+            (#"{"a" 1}"#, 5, "expected"),
+            (#"{"a":}"#, 5, "expected"),
+            ("[1]x", 3, "after the end"),
+            ("[1] [2]", 4, "after the end"),
+            (#""abc"#, 0, "unterminated"),
+            ("", 0, "end of input"),
+            ("  ", 2, "end of input"),
+            ("[1", 2, "end of input"),
+            ("tru", 0, "literal"),
+            ("1.", 2, "digit"),
+            ("1e", 2, "exponent"),
+            (#""\x""#, 1, "escape"),
+            (#"["\u00G0"]"#, 6, "hex"),
+        ] as [(String, Int, String)])
     func exactOffsets(_ text: String, _ offset: Int, _ reasonFragment: String) throws {
         let error = try #require(parseError(Array(text.utf8)), "\(text.debugDescription) parsed but must not")
         #expect(error.offset == offset, "\(text.debugDescription): \(error)")
         #expect(error.reason.lowercased().contains(reasonFragment), "\(text.debugDescription): \(error)")
     }
 
-    @Test(arguments: [
-        ([0x5B, 0x22, 0x80, 0x22, 0x5D], 2),
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),
-        ([0x22, 0x61, 0xC0, 0xAF, 0x22], 2),
-        ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),
-        ([0x22, 0xFF, 0x22], 1),
-    ] as [([UInt8], Int)])
+    @Test(
+        arguments: [
+            ([0x5B, 0x22, 0x80, 0x22, 0x5D], 2),
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),
+            ([0x22, 0x61, 0xC0, 0xAF, 0x22], 2),
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),
+            ([0x22, 0xFF, 0x22], 1),
+        ] as [([UInt8], Int)])
     func invalidUTF8Offsets(_ bytes: [UInt8], _ offset: Int) throws {
         let error = try #require(parseError(bytes))
         #expect(error.offset == offset, "\(bytes): \(error)")
@@ -377,7 +384,8 @@ struct JSONConformanceTests {
                 for harmless: UInt8 in [0x20, 0x7F, 0x21, 0x23, 0x5B, 0x5D] {
                     inner[position] = harmless
                     let value = try JSONValue.parse(quoted(inner))
-                    #expect(value.stringValue?.utf8.count == length, "length \(length), byte \(harmless) at \(position)")
+                    #expect(
+                        value.stringValue?.utf8.count == length, "length \(length), byte \(harmless) at \(position)")
                 }
                 // A quote mid-word ends the string there; what follows is trailing data.
                 inner[position] = 0x22
@@ -517,102 +525,145 @@ struct MalformedEventCase: Sendable, CustomTestStringConvertible {
 }
 
 private let malformedEvents: [MalformedEventCase] = [
-    .init(name: "duplicate kind", json: eventJSON(baseFields + [("kind", "1")]), messageFragment: "duplicate",
-          carriesID: true),
-    .init(name: "duplicate id", json: eventJSON(baseFields + [("id", "\"\(sampleID)\"")]),
-          messageFragment: "duplicate", carriesID: true),
-    .init(name: "duplicate content via escaped key",
-          json: eventJSON(baseFields + [(#"\u0063ontent"#, #""x""#)]), messageFragment: "duplicate", carriesID: true),
-    .init(name: "duplicate tags", json: eventJSON(baseFields + [("tags", "[]")]), messageFragment: "duplicate",
-          carriesID: true),
+    .init(
+        name: "duplicate kind", json: eventJSON(baseFields + [("kind", "1")]), messageFragment: "duplicate",
+        carriesID: true),
+    .init(
+        name: "duplicate id", json: eventJSON(baseFields + [("id", "\"\(sampleID)\"")]),
+        messageFragment: "duplicate", carriesID: true),
+    .init(
+        name: "duplicate content via escaped key",
+        json: eventJSON(baseFields + [(#"\u0063ontent"#, #""x""#)]), messageFragment: "duplicate", carriesID: true),
+    .init(
+        name: "duplicate tags", json: eventJSON(baseFields + [("tags", "[]")]), messageFragment: "duplicate",
+        carriesID: true),
     .init(name: "missing id", json: eventJSON(removing: "id"), messageFragment: "id", carriesID: false),
     .init(name: "missing pubkey", json: eventJSON(removing: "pubkey"), messageFragment: "pubkey", carriesID: true),
-    .init(name: "missing created_at", json: eventJSON(removing: "created_at"), messageFragment: "created_at",
-          carriesID: true),
+    .init(
+        name: "missing created_at", json: eventJSON(removing: "created_at"), messageFragment: "created_at",
+        carriesID: true),
     .init(name: "missing kind", json: eventJSON(removing: "kind"), messageFragment: "kind", carriesID: true),
     .init(name: "missing tags", json: eventJSON(removing: "tags"), messageFragment: "tags", carriesID: true),
-    .init(name: "missing content", json: eventJSON(removing: "content"), messageFragment: "content",
-          carriesID: true),
+    .init(
+        name: "missing content", json: eventJSON(removing: "content"), messageFragment: "content",
+        carriesID: true),
     .init(name: "missing sig", json: eventJSON(removing: "sig"), messageFragment: "sig", carriesID: true),
-    .init(name: "kind as string", json: eventJSON(replacing: "kind", with: #""1""#), messageFragment: "kind",
-          carriesID: true),
-    .init(name: "kind 65536", json: eventJSON(replacing: "kind", with: "65536"), messageFragment: "kind",
-          carriesID: true),
-    .init(name: "kind -1", json: eventJSON(replacing: "kind", with: "-1"), messageFragment: "kind",
-          carriesID: true),
-    .init(name: "kind fraction", json: eventJSON(replacing: "kind", with: "1.0"), messageFragment: "kind",
-          carriesID: true),
-    .init(name: "kind huge", json: eventJSON(replacing: "kind", with: "18446744073709551617"),
-          messageFragment: "kind", carriesID: true),
-    .init(name: "kind null", json: eventJSON(replacing: "kind", with: "null"), messageFragment: "kind",
-          carriesID: true),
-    .init(name: "created_at float", json: eventJSON(replacing: "created_at", with: "1.5"),
-          messageFragment: "created_at", carriesID: true),
-    .init(name: "created_at exponent", json: eventJSON(replacing: "created_at", with: "1e9"),
-          messageFragment: "created_at", carriesID: true),
-    .init(name: "created_at negative", json: eventJSON(replacing: "created_at", with: "-1"),
-          messageFragment: "created_at", carriesID: true),
-    .init(name: "created_at string", json: eventJSON(replacing: "created_at", with: #""1700000000""#),
-          messageFragment: "created_at", carriesID: true),
-    .init(name: "created_at beyond Int64", json: eventJSON(replacing: "created_at", with: "9223372036854775808"),
-          messageFragment: "created_at", carriesID: true),
-    .init(name: "tags not array", json: eventJSON(replacing: "tags", with: #"{"e":"x"}"#), messageFragment: "tags",
-          carriesID: true),
-    .init(name: "tags string", json: eventJSON(replacing: "tags", with: #""[]""#), messageFragment: "tags",
-          carriesID: true),
-    .init(name: "tags null", json: eventJSON(replacing: "tags", with: "null"), messageFragment: "tags",
-          carriesID: true),
-    .init(name: "tag not array", json: eventJSON(replacing: "tags", with: #"["e"]"#), messageFragment: "tag",
-          carriesID: true),
-    .init(name: "tag element number", json: eventJSON(replacing: "tags", with: #"[["e",1]]"#),
-          messageFragment: "string", carriesID: true),
-    .init(name: "tag element null", json: eventJSON(replacing: "tags", with: #"[["e",null]]"#),
-          messageFragment: "string", carriesID: true),
-    .init(name: "tag element array", json: eventJSON(replacing: "tags", with: #"[["e",["x"]]]"#),
-          messageFragment: "string", carriesID: true),
-    .init(name: "content number", json: eventJSON(replacing: "content", with: "42"), messageFragment: "content",
-          carriesID: true),
-    .init(name: "content null", json: eventJSON(replacing: "content", with: "null"), messageFragment: "content",
-          carriesID: true),
-    .init(name: "uppercase hex id", json: eventJSON(replacing: "id", with: "\"\(sampleID.uppercased())\""),
-          messageFragment: "id", carriesID: false),
-    .init(name: "63-char id", json: eventJSON(replacing: "id", with: "\"\(sampleID.dropLast())\""),
-          messageFragment: "id", carriesID: false),
+    .init(
+        name: "kind as string", json: eventJSON(replacing: "kind", with: #""1""#), messageFragment: "kind",
+        carriesID: true),
+    .init(
+        name: "kind 65536", json: eventJSON(replacing: "kind", with: "65536"), messageFragment: "kind",
+        carriesID: true),
+    .init(
+        name: "kind -1", json: eventJSON(replacing: "kind", with: "-1"), messageFragment: "kind",
+        carriesID: true),
+    .init(
+        name: "kind fraction", json: eventJSON(replacing: "kind", with: "1.0"), messageFragment: "kind",
+        carriesID: true),
+    .init(
+        name: "kind huge", json: eventJSON(replacing: "kind", with: "18446744073709551617"),
+        messageFragment: "kind", carriesID: true),
+    .init(
+        name: "kind null", json: eventJSON(replacing: "kind", with: "null"), messageFragment: "kind",
+        carriesID: true),
+    .init(
+        name: "created_at float", json: eventJSON(replacing: "created_at", with: "1.5"),
+        messageFragment: "created_at", carriesID: true),
+    .init(
+        name: "created_at exponent", json: eventJSON(replacing: "created_at", with: "1e9"),
+        messageFragment: "created_at", carriesID: true),
+    .init(
+        name: "created_at negative", json: eventJSON(replacing: "created_at", with: "-1"),
+        messageFragment: "created_at", carriesID: true),
+    .init(
+        name: "created_at string", json: eventJSON(replacing: "created_at", with: #""1700000000""#),
+        messageFragment: "created_at", carriesID: true),
+    .init(
+        name: "created_at beyond Int64", json: eventJSON(replacing: "created_at", with: "9223372036854775808"),
+        messageFragment: "created_at", carriesID: true),
+    .init(
+        name: "tags not array", json: eventJSON(replacing: "tags", with: #"{"e":"x"}"#), messageFragment: "tags",
+        carriesID: true),
+    .init(
+        name: "tags string", json: eventJSON(replacing: "tags", with: #""[]""#), messageFragment: "tags",
+        carriesID: true),
+    .init(
+        name: "tags null", json: eventJSON(replacing: "tags", with: "null"), messageFragment: "tags",
+        carriesID: true),
+    .init(
+        name: "tag not array", json: eventJSON(replacing: "tags", with: #"["e"]"#), messageFragment: "tag",
+        carriesID: true),
+    .init(
+        name: "tag element number", json: eventJSON(replacing: "tags", with: #"[["e",1]]"#),
+        messageFragment: "string", carriesID: true),
+    .init(
+        name: "tag element null", json: eventJSON(replacing: "tags", with: #"[["e",null]]"#),
+        messageFragment: "string", carriesID: true),
+    .init(
+        name: "tag element array", json: eventJSON(replacing: "tags", with: #"[["e",["x"]]]"#),
+        messageFragment: "string", carriesID: true),
+    .init(
+        name: "content number", json: eventJSON(replacing: "content", with: "42"), messageFragment: "content",
+        carriesID: true),
+    .init(
+        name: "content null", json: eventJSON(replacing: "content", with: "null"), messageFragment: "content",
+        carriesID: true),
+    .init(
+        name: "uppercase hex id", json: eventJSON(replacing: "id", with: "\"\(sampleID.uppercased())\""),
+        messageFragment: "id", carriesID: false),
+    .init(
+        name: "63-char id", json: eventJSON(replacing: "id", with: "\"\(sampleID.dropLast())\""),
+        messageFragment: "id", carriesID: false),
     .init(name: "id number", json: eventJSON(replacing: "id", with: "5"), messageFragment: "id", carriesID: false),
-    .init(name: "63-char pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(samplePubkey.dropLast())\""),
-          messageFragment: "pubkey", carriesID: true),
-    .init(name: "65-char pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(samplePubkey)0\""),
-          messageFragment: "pubkey", carriesID: true),
-    .init(name: "uppercase pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(samplePubkey.uppercased())\""),
-          messageFragment: "pubkey", carriesID: true),
-    .init(name: "non-hex pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(String(repeating: "g", count: 64))\""),
-          messageFragment: "pubkey", carriesID: true),
-    .init(name: "127-char sig", json: eventJSON(replacing: "sig", with: "\"\(sampleSig.dropLast())\""),
-          messageFragment: "sig", carriesID: true),
-    .init(name: "129-char sig", json: eventJSON(replacing: "sig", with: "\"\(sampleSig)a\""),
-          messageFragment: "sig", carriesID: true),
-    .init(name: "uppercase sig", json: eventJSON(replacing: "sig", with: "\"\(sampleSig.uppercased())\""),
-          messageFragment: "sig", carriesID: true),
-    .init(name: "not an object", json: "[\(baseFields.map(\.1).joined(separator: ","))]",
-          messageFragment: "object", carriesID: false),
+    .init(
+        name: "63-char pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(samplePubkey.dropLast())\""),
+        messageFragment: "pubkey", carriesID: true),
+    .init(
+        name: "65-char pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(samplePubkey)0\""),
+        messageFragment: "pubkey", carriesID: true),
+    .init(
+        name: "uppercase pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(samplePubkey.uppercased())\""),
+        messageFragment: "pubkey", carriesID: true),
+    .init(
+        name: "non-hex pubkey", json: eventJSON(replacing: "pubkey", with: "\"\(String(repeating: "g", count: 64))\""),
+        messageFragment: "pubkey", carriesID: true),
+    .init(
+        name: "127-char sig", json: eventJSON(replacing: "sig", with: "\"\(sampleSig.dropLast())\""),
+        messageFragment: "sig", carriesID: true),
+    .init(
+        name: "129-char sig", json: eventJSON(replacing: "sig", with: "\"\(sampleSig)a\""),
+        messageFragment: "sig", carriesID: true),
+    .init(
+        name: "uppercase sig", json: eventJSON(replacing: "sig", with: "\"\(sampleSig.uppercased())\""),
+        messageFragment: "sig", carriesID: true),
+    .init(
+        name: "not an object", json: "[\(baseFields.map(\.1).joined(separator: ","))]",
+        messageFragment: "object", carriesID: false),
     .init(name: "trailing data", json: eventJSON(baseFields) + " x", messageFragment: "malformed", carriesID: true),
-    .init(name: "two events", json: eventJSON(baseFields) + eventJSON(baseFields), messageFragment: "malformed",
-          carriesID: true),
-    .init(name: "trailing comma", json: String(eventJSON(baseFields).dropLast()) + ",}",
-          messageFragment: "malformed", carriesID: true),
-    .init(name: "invalid JSON inside unknown field",
-          json: eventJSON(baseFields + [("extra", "[1,]")]), messageFragment: "malformed", carriesID: true),
-    .init(name: "lone surrogate inside unknown field",
-          json: eventJSON(baseFields + [("extra", #"{"k":"\ud800"}"#)]), messageFragment: "surrogate",
-          carriesID: true),
-    .init(name: "raw control character in content",
-          json: eventJSON(replacing: "content", with: "\"a\u{1}b\""), messageFragment: "control character",
-          carriesID: true),
-    .init(name: "lone surrogate in content",
-          json: eventJSON(replacing: "content", with: #""\udc00""#), messageFragment: "surrogate", carriesID: true),
-    .init(name: "failure before the id field",
-          json: eventJSON([("kind", #""1""#)] + baseFields.filter { $0.0 != "kind" }), messageFragment: "kind",
-          carriesID: false),
+    .init(
+        name: "two events", json: eventJSON(baseFields) + eventJSON(baseFields), messageFragment: "malformed",
+        carriesID: true),
+    .init(
+        name: "trailing comma", json: String(eventJSON(baseFields).dropLast()) + ",}",
+        messageFragment: "malformed", carriesID: true),
+    .init(
+        name: "invalid JSON inside unknown field",
+        json: eventJSON(baseFields + [("extra", "[1,]")]), messageFragment: "malformed", carriesID: true),
+    .init(
+        name: "lone surrogate inside unknown field",
+        json: eventJSON(baseFields + [("extra", #"{"k":"\ud800"}"#)]), messageFragment: "surrogate",
+        carriesID: true),
+    .init(
+        name: "raw control character in content",
+        json: eventJSON(replacing: "content", with: "\"a\u{1}b\""), messageFragment: "control character",
+        carriesID: true),
+    .init(
+        name: "lone surrogate in content",
+        json: eventJSON(replacing: "content", with: #""\udc00""#), messageFragment: "surrogate", carriesID: true),
+    .init(
+        name: "failure before the id field",
+        json: eventJSON([("kind", #""1""#)] + baseFields.filter { $0.0 != "kind" }), messageFragment: "kind",
+        carriesID: false),
     .init(name: "empty input", json: "", messageFragment: "end of input", carriesID: false),
 ]
 
@@ -677,7 +728,8 @@ struct EventParsingStrictnessTests {
         let duplicated = {
             // A second spelling with a *different* value: accepting it would let other parsers
             // (last key wins) see another event than the relay.
-            let other = field == "id" ? "\"\(String(repeating: "0", count: 64))\"" : baseFields.first { $0.0 == field }!.1
+            let other =
+                field == "id" ? "\"\(String(repeating: "0", count: 64))\"" : baseFields.first { $0.0 == field }!.1
             let error = try #require(throws: EventParseError.self, "\(escapedKey) next to \(field)") {
                 try Event(json: eventJSON(baseFields + [(escapedKey, other)]))
             }

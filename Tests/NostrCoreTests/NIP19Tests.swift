@@ -59,8 +59,9 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 
     @Test func encoderOutputsLowercase() {
         #expect(Bech32.encode(hrp: "A", data: []) == "a12uel5l")
-        #expect(Bech32.encode(hrp: "abcdef", data: hexBytes("00443214c74254b635cf84653a56d7c675be77df"))
-            == "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw")
+        #expect(
+            Bech32.encode(hrp: "abcdef", data: hexBytes("00443214c74254b635cf84653a56d7c675be77df"))
+                == "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw")
     }
 
     static let bip173Invalid: [(String, NIP19Error)] = [
@@ -142,7 +143,8 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
     static let nipNsec = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"
     static let fiatjafHex = "3bf0c63fcb93463407af97a5e5ee64fa883d107ef9e558472c4eb9aaaefa459d"
     static let fiatjafNpub = "npub180cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwsyjh6w6"
-    static let nipNprofile = "nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gpp4mhxue69uhhytnc9e3k7mgp"
+    static let nipNprofile =
+        "nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gpp4mhxue69uhhytnc9e3k7mgp"
         + "z4mhxue69uhkg6nzv9ejuumpv34kytnrdaksjlyr9p"
     static let fiatjaf = PublicKey(hex: fiatjafHex)!
     static let sampleID = EventID(hex: "b9f5441e45ca39179320e0031cfb18e34078673dcc3d3e3a3b3a981760aa5696")!
@@ -183,13 +185,15 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
         #expect(EventID(note: note) == Self.sampleID)
         #expect(try NIP19.decode(note) == .note(Self.sampleID))
 
-        let nevent = "nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9spp4mhxue69uhkummn9ekx7mqzyqalp"
+        let nevent =
+            "nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9spp4mhxue69uhkummn9ekx7mqzyqalp"
             + "33lewf5vdq847t6te0wvnags0gs0mu72kz8938tn24wlfze6qcyqqqqqqgav4eej"
         let neventEntity = NIP19.Entity.nevent(Self.sampleID, relays: ["wss://nos.lol"], author: Self.fiatjaf, kind: 1)
         #expect(try NIP19.encode(neventEntity) == nevent)
         #expect(try NIP19.decode(nevent) == neventEntity)
 
-        let naddr = "naddr1qqyh0sakwfkxgtwrhsq3xamnwvaz7tmjv4kxz7fwv4uxzmtsd3jsygpm7rrrljungc6q0tuh5hj7ue863q73qlheu4"
+        let naddr =
+            "naddr1qqyh0sakwfkxgtwrhsq3xamnwvaz7tmjv4kxz7fwv4uxzmtsd3jsygpm7rrrljungc6q0tuh5hj7ue863q73qlheu4"
             + "vywtzwhx42a7j9n5psgqqqw4rsa2d7qe"
         let naddrEntity = NIP19.Entity.naddr(
             identifier: "wörld-ü", author: Self.fiatjaf, kind: 30023, relays: ["wss://relay.example"])
@@ -223,9 +227,10 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
     @Test func nprofileRoundTrips() throws {
         try expectRoundTrip(.nprofile(randomPublicKey(), relays: []))
         try expectRoundTrip(.nprofile(randomPublicKey(), relays: ["wss://one.example"]))
-        try expectRoundTrip(.nprofile(
-            randomPublicKey(),
-            relays: ["wss://a.example", "wss://b.example/path", "ws://c.example:8080", "wss://a.example"]))
+        try expectRoundTrip(
+            .nprofile(
+                randomPublicKey(),
+                relays: ["wss://a.example", "wss://b.example/path", "ws://c.example:8080", "wss://a.example"]))
     }
 
     @Test func neventRoundTrips() throws {
@@ -242,9 +247,10 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
     @Test func naddrRoundTrips() throws {
         for identifier in ["", "my-article", "日本語の記事 🌸", String(repeating: "é", count: 127)] {
             for relays in [[], ["wss://relay.example"], ["wss://x", "wss://ÿ.example"]] {
-                try expectRoundTrip(.naddr(
-                    identifier: identifier, author: randomPublicKey(), kind: Kind(rawValue: .random(in: 0...65535)),
-                    relays: relays))
+                try expectRoundTrip(
+                    .naddr(
+                        identifier: identifier, author: randomPublicKey(), kind: Kind(rawValue: .random(in: 0...65535)),
+                        relays: relays))
             }
         }
     }
@@ -252,8 +258,9 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
     @Test func oversizedNaddrIdentifierThrows() throws {
         let key = randomPublicKey()
         let fits = String(repeating: "d", count: 255)
-        #expect(try NIP19.decode(NIP19.encode(.naddr(identifier: fits, author: key, kind: 30000, relays: [])))
-            == .naddr(identifier: fits, author: key, kind: 30000, relays: []))
+        #expect(
+            try NIP19.decode(NIP19.encode(.naddr(identifier: fits, author: key, kind: 30000, relays: [])))
+                == .naddr(identifier: fits, author: key, kind: 30000, relays: []))
         #expect(throws: NIP19Error.identifierTooLong(256)) {
             try NIP19.encode(.naddr(identifier: fits + "d", author: key, kind: 30000, relays: []))
         }
@@ -269,7 +276,8 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
     // MARK: Lenient decoding
 
     @Test func unknownTLVTypesAreIgnored() throws {
-        let data = tlv(0, Self.fiatjaf.raw.bytes) + tlv(9, Array("hello".utf8)) + tlv(1, Array("wss://a".utf8))
+        let data =
+            tlv(0, Self.fiatjaf.raw.bytes) + tlv(9, Array("hello".utf8)) + tlv(1, Array("wss://a".utf8))
             + tlv(255, [])
         let string = Bech32.encode(hrp: "nprofile", data: data)
         #expect(try NIP19.decode(string) == .nprofile(Self.fiatjaf, relays: ["wss://a"]))
@@ -277,7 +285,8 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 
     @Test func theFirstOfRepeatedSingleValuedRecordsWins() throws {
         let other = randomPublicKey()
-        let data = tlv(0, Self.sampleID.raw.bytes) + tlv(2, Self.fiatjaf.raw.bytes) + tlv(2, other.raw.bytes)
+        let data =
+            tlv(0, Self.sampleID.raw.bytes) + tlv(2, Self.fiatjaf.raw.bytes) + tlv(2, other.raw.bytes)
             + tlv(3, [0, 0, 0, 7]) + tlv(3, [0, 0, 0, 9])
         let string = Bech32.encode(hrp: "nevent", data: data)
         #expect(try NIP19.decode(string) == .nevent(Self.sampleID, relays: [], author: Self.fiatjaf, kind: 7))
@@ -305,34 +314,49 @@ private let bech32Alphabet = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
         (Bech32.encode(hrp: "note", data: id + [0]), .wrongDataLength(prefix: "note", length: 33)),
         (Bech32.encode(hrp: "nsec", data: []), .wrongDataLength(prefix: "nsec", length: 0)),
         ("nsec1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqwkhnav", .invalidSecretKey),
-        (Bech32.encode(hrp: "nsec", data: hexBytes("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")),
-         .invalidSecretKey),
+        (
+            Bech32.encode(
+                hrp: "nsec", data: hexBytes("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")),
+            .invalidSecretKey
+        ),
         // Truncated TLV.
         ("nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gppfmhxucge8nfc", .truncatedTLV),
         ("nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gp0l4q3r", .truncatedTLV),
         (Bech32.encode(hrp: "naddr", data: tlv(0, [0x78]) + tlv(2, key) + [3, 4, 0, 0]), .truncatedTLV),
         // Wrong lengths of known types.
-        ("nprofile1qq0nhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24may2nlp78g",
-         .wrongTLVLength(type: 0, length: 31, expected: 32)),
+        (
+            "nprofile1qq0nhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24may2nlp78g",
+            .wrongTLVLength(type: 0, length: 31, expected: 32)
+        ),
         (Bech32.encode(hrp: "nevent", data: tlv(0, id + [1])), .wrongTLVLength(type: 0, length: 33, expected: 32)),
-        ("nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9szzsalp33lewf5vdq847t6te0wvnags0gs0c3alwcj",
-         .wrongTLVLength(type: 2, length: 20, expected: 32)),
-        ("naddr1qqqhsq3q80cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwsxqsqqyjtqfle",
-         .wrongTLVLength(type: 3, length: 2, expected: 4)),
-        (Bech32.encode(hrp: "naddr", data: tlv(0, [0x78]) + tlv(2, key + [0]) + tlv(3, kind30023)),
-         .wrongTLVLength(type: 2, length: 33, expected: 32)),
+        (
+            "nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9szzsalp33lewf5vdq847t6te0wvnags0gs0c3alwcj",
+            .wrongTLVLength(type: 2, length: 20, expected: 32)
+        ),
+        (
+            "naddr1qqqhsq3q80cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwsxqsqqyjtqfle",
+            .wrongTLVLength(type: 3, length: 2, expected: 4)
+        ),
+        (
+            Bech32.encode(hrp: "naddr", data: tlv(0, [0x78]) + tlv(2, key + [0]) + tlv(3, kind30023)),
+            .wrongTLVLength(type: 2, length: 33, expected: 32)
+        ),
         // Missing required records.
         ("nprofile1qyrhwumn8ghj7cgxj06nw", .missingTLV(type: 0, prefix: "nprofile")),
         (Bech32.encode(hrp: "nprofile", data: []), .missingTLV(type: 0, prefix: "nprofile")),
         (Bech32.encode(hrp: "nevent", data: tlv(2, key)), .missingTLV(type: 0, prefix: "nevent")),
         (Bech32.encode(hrp: "naddr", data: tlv(2, key) + tlv(3, kind30023)), .missingTLV(type: 0, prefix: "naddr")),
-        ("naddr1qqqhsq3q80cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwst287r7",
-         .missingTLV(type: 3, prefix: "naddr")),
+        (
+            "naddr1qqqhsq3q80cvv07tjdrrgpa0j7j7tmnyl2yr6yr7l8j4s3evf6u64th6gkwst287r7",
+            .missingTLV(type: 3, prefix: "naddr")
+        ),
         ("naddr1qqqhsqcyqqq823cu5567s", .missingTLV(type: 2, prefix: "naddr")),
         // Kind range and string encoding.
         ("nevent1qqstna2yrezu5wghjvswqqculvvwxsrcvu7uc0f78gan4xqhvz49d9srqsqqzqqqkdqwde", .kindOutOfRange(65536)),
-        (Bech32.encode(hrp: "naddr", data: tlv(0, []) + tlv(2, key) + tlv(3, [0xFF, 0xFF, 0xFF, 0xFF])),
-         .kindOutOfRange(UInt32.max)),
+        (
+            Bech32.encode(hrp: "naddr", data: tlv(0, []) + tlv(2, key) + tlv(3, [0xFF, 0xFF, 0xFF, 0xFF])),
+            .kindOutOfRange(UInt32.max)
+        ),
         ("nprofile1qqsrhuxx8l9ex335q7he0f09aej04zpazpl0ne2cgukyawd24mayt8gpqtllujlm8dl", .invalidUTF8(type: 1)),
         (Bech32.encode(hrp: "naddr", data: tlv(0, [0xC3]) + tlv(2, key) + tlv(3, kind30023)), .invalidUTF8(type: 0)),
     ]

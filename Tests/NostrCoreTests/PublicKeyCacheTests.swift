@@ -12,9 +12,10 @@ struct PublicKeyCacheTests {
             for event in Self.corpus.events(forPubkey: index) {
                 try event.validate(keyCache: cache)
                 try event.validate(keyCache: cache)  // the second time from the cache
-                let forged = Event(id: event.id, pubkey: Self.corpus.keyPairs[(index + 1) % 40].publicKey,
-                                   createdAt: event.createdAt, kind: event.kind, tags: event.tags,
-                                   content: event.content, sig: event.sig)
+                let forged = Event(
+                    id: event.id, pubkey: Self.corpus.keyPairs[(index + 1) % 40].publicKey,
+                    createdAt: event.createdAt, kind: event.kind, tags: event.tags,
+                    content: event.content, sig: event.sig)
                 #expect(!Schnorr.verify(forged.sig, of: forged.id.raw, by: forged.pubkey, keyCache: cache))
             }
         }

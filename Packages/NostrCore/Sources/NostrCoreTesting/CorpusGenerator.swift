@@ -53,16 +53,24 @@ public struct CorpusGenerator: Sendable {
         func timestamp() -> Int64 {
             CorpusGenerator.baseTimestamp - Int64(generator.next() % 31_536_000)
         }
-        events.append(pair.sign(kind: .metadata, tags: [], content: profile(&generator), createdAt: timestamp(),
-                                auxiliaryRandom: aux()))
-        events.append(pair.sign(kind: .followList, tags: Tags(followTags(&generator, author: index)), content: "",
-                                createdAt: timestamp(), auxiliaryRandom: aux()))
-        events.append(pair.sign(kind: .relayList, tags: relayTags(&generator), content: "", createdAt: timestamp(),
-                                auxiliaryRandom: aux()))
+        events.append(
+            pair.sign(
+                kind: .metadata, tags: [], content: profile(&generator), createdAt: timestamp(),
+                auxiliaryRandom: aux()))
+        events.append(
+            pair.sign(
+                kind: .followList, tags: Tags(followTags(&generator, author: index)), content: "",
+                createdAt: timestamp(), auxiliaryRandom: aux()))
+        events.append(
+            pair.sign(
+                kind: .relayList, tags: relayTags(&generator), content: "", createdAt: timestamp(),
+                auxiliaryRandom: aux()))
         if generator.next() % 3 == 0 {
             let (kind, tags, content) = listEvent(&generator, author: index)
-            events.append(pair.sign(kind: kind, tags: tags, content: content, createdAt: timestamp(),
-                                    auxiliaryRandom: aux()))
+            events.append(
+                pair.sign(
+                    kind: kind, tags: tags, content: content, createdAt: timestamp(),
+                    auxiliaryRandom: aux()))
         }
         return events
     }
@@ -152,8 +160,10 @@ public struct CorpusGenerator: Sendable {
             case 8..<12: piece = CorpusGenerator.scripts[Int(generator.next() % UInt64(CorpusGenerator.scripts.count))]
             case 12..<15: piece = "\"" + CorpusGenerator.words[Int(generator.next() % 40)] + "\""
             case 15: piece = "\n"
-            case 16 where weird: piece = ["C:\\Users\\pleb", "back\\slash", "\\o/", "tab\there", "\r\n"][
-                Int(generator.next() % 5)]
+            case 16 where weird:
+                piece =
+                    ["C:\\Users\\pleb", "back\\slash", "\\o/", "tab\there", "\r\n"][
+                        Int(generator.next() % 5)]
             default: piece = CorpusGenerator.words[Int(generator.next() % 40)]
             }
             about += about.isEmpty ? piece : " " + piece
@@ -179,11 +189,11 @@ public struct CorpusGenerator: Sendable {
 
     // MARK: Vocabulary
 
-    static let words = (
-        "bitcoin nostr freedom relay zap lightning node pleb sovereign open source protocol music photography art "
-            + "coffee hiking developer designer writer podcast cypherpunk privacy energy mining garden family travel "
-            + "books science math physics rust swift go linux keys censorship social graph follow"
-    ).split(separator: " ").map(String.init)
+    static let words =
+        ("bitcoin nostr freedom relay zap lightning node pleb sovereign open source protocol music photography art "
+        + "coffee hiking developer designer writer podcast cypherpunk privacy energy mining garden family travel "
+        + "books science math physics rust swift go linux keys censorship social graph follow").split(separator: " ")
+        .map(String.init)
     static let scripts = [
         "日本語のテキスト", "中文内容测试", "Привет мир", "مرحبا بالعالم", "שלום עולם", "Γειά σου Κόσμε", "한국어 텍스트",
         "हिन्दी पाठ", "ภาษาไทย", "Tiếng Việt", "Ñandú pingüino café",

@@ -77,7 +77,8 @@ public struct KeyPair: Sendable, Hashable {
     ) -> Event {
         let id = Event.computeID(pubkey: publicKey, createdAt: createdAt, kind: kind, tags: tags, content: content)
         let sig = Schnorr.sign(id.raw, with: secretKey, auxiliaryRandom: auxiliaryRandom)
-        return Event(id: id, pubkey: publicKey, createdAt: createdAt, kind: kind, tags: tags, content: content, sig: sig)
+        return Event(
+            id: id, pubkey: publicKey, createdAt: createdAt, kind: kind, tags: tags, content: content, sig: sig)
     }
 
     /// Builds, hashes and signs an event whose tags are given as arrays of strings.

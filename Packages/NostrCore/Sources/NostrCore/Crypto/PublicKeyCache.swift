@@ -53,8 +53,9 @@ struct XOnlyKey: Sendable {
     init?(_ key: PublicKey) {
         var parsed = secp256k1_xonly_pubkey()
         let ok = key.raw.withUnsafeBytes {
-            secp256k1_xonly_pubkey_parse(Secp256k1Context.shared.pointer, &parsed,
-                                         $0.bindMemory(to: UInt8.self).baseAddress!)
+            secp256k1_xonly_pubkey_parse(
+                Secp256k1Context.shared.pointer, &parsed,
+                $0.bindMemory(to: UInt8.self).baseAddress!)
         }
         guard ok == 1 else { return nil }
         value = parsed

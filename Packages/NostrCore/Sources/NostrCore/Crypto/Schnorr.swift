@@ -32,7 +32,8 @@ public enum Schnorr {
     }
 
     /// Whether `signature` is `publicKey`'s signature of `message` (any length, as BIP-340 allows).
-    public static func verify(_ signature: Signature, message: UnsafeRawBufferPointer, by publicKey: PublicKey) -> Bool {
+    public static func verify(_ signature: Signature, message: UnsafeRawBufferPointer, by publicKey: PublicKey) -> Bool
+    {
         guard let key = XOnlyKey(publicKey) else { return false }
         return verify(signature, message: message, by: key)
     }
@@ -49,7 +50,8 @@ public enum Schnorr {
 
     /// Signs the 32-byte `digest` with `secretKey`. `auxiliaryRandom` should be fresh randomness
     /// (the default); a fixed value makes the signature deterministic, for tests and fixtures.
-    public static func sign(_ digest: Bytes32, with secretKey: SecretKey, auxiliaryRandom: Bytes32? = nil) -> Signature {
+    public static func sign(_ digest: Bytes32, with secretKey: SecretKey, auxiliaryRandom: Bytes32? = nil) -> Signature
+    {
         digest.withUnsafeBytes { sign(message: $0, with: secretKey, auxiliaryRandom: auxiliaryRandom) }
     }
 

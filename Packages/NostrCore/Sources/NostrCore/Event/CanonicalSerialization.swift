@@ -43,8 +43,9 @@ extension Event {
 
     /// This event's canonical serialisation.
     public func canonicalSerialization(controlCharacters: ControlCharacterStyle = .escaped) -> [UInt8] {
-        Event.canonicalSerialization(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                                     controlCharacters: controlCharacters)
+        Event.canonicalSerialization(
+            pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+            controlCharacters: controlCharacters)
     }
 
     /// The id the given fields hash to.
@@ -52,8 +53,9 @@ extension Event {
         pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String,
         controlCharacters: ControlCharacterStyle = .escaped
     ) -> EventID {
-        let serialized = canonicalSerialization(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags,
-                                                content: content, controlCharacters: controlCharacters)
+        let serialized = canonicalSerialization(
+            pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags,
+            content: content, controlCharacters: controlCharacters)
         return EventID(sha256(serialized))
     }
 
@@ -65,8 +67,9 @@ extension Event {
         if controlCharacters == .escaped, let hint = canonicalHint {
             return EventID(hashCanonical(using: hint))
         }
-        return Event.computeID(pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                               controlCharacters: controlCharacters)
+        return Event.computeID(
+            pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+            controlCharacters: controlCharacters)
     }
 
     private func hashCanonical(using hint: CanonicalHint) -> Bytes32 {

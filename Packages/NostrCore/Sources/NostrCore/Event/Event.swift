@@ -37,8 +37,9 @@ public struct Event: Sendable, CustomStringConvertible {
         self.sig = sig
         var json: [UInt8] = []
         json.reserveCapacity(content.utf8.count + tags.valueByteCount + 4 * tags.valueCount + 300)
-        Event.writeJSON(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                        sig: sig, to: &json)
+        Event.writeJSON(
+            id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+            sig: sig, to: &json)
         self.rawJSON = json
         self.canonicalHint = nil
     }
@@ -62,8 +63,9 @@ public struct Event: Sendable, CustomStringConvertible {
     public func serializedJSON() -> [UInt8] {
         var json: [UInt8] = []
         json.reserveCapacity(rawJSON.count)
-        Event.writeJSON(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
-                        sig: sig, to: &json)
+        Event.writeJSON(
+            id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
+            sig: sig, to: &json)
         return json
     }
 

@@ -6,6 +6,7 @@ public struct EventParseError: Error, Sendable, Hashable, CustomStringConvertibl
     /// What is wrong, prefixed `invalid:`.
     public var reason: Reason
 
+    /// Creates an error for the event with the given id (if known).
     public init(eventID: EventID?, reason: Reason) {
         self.eventID = eventID
         self.reason = reason
@@ -165,8 +166,9 @@ extension Event {
         }
         let raw = Array(UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.position]))
         let hint = tagsCanonical && contentCanonical ? CanonicalHint(tags: tagsRange, content: contentRange) : nil
-        return Event(id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags.finish(rawJSON: raw),
-                     content: content, sig: sig, rawJSON: raw, canonicalHint: hint)
+        return Event(
+            id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags.finish(rawJSON: raw),
+            content: content, sig: sig, rawJSON: raw, canonicalHint: hint)
     }
 
     private static func isIntegerStart(_ byte: UInt8) -> Bool {

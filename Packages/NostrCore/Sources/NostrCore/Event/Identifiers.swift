@@ -79,8 +79,10 @@ public struct Signature: Hashable, Sendable, CustomStringConvertible {
     /// Calls `body` with the 64 bytes in order.
     @inlinable
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        var words = (r.w0.bigEndian, r.w1.bigEndian, r.w2.bigEndian, r.w3.bigEndian,
-                     s.w0.bigEndian, s.w1.bigEndian, s.w2.bigEndian, s.w3.bigEndian)
+        var words = (
+            r.w0.bigEndian, r.w1.bigEndian, r.w2.bigEndian, r.w3.bigEndian,
+            s.w0.bigEndian, s.w1.bigEndian, s.w2.bigEndian, s.w3.bigEndian
+        )
         return try Swift.withUnsafeBytes(of: &words) { try body($0) }
     }
 

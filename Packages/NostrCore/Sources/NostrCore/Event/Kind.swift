@@ -14,6 +14,7 @@ public struct Kind: RawRepresentable, Hashable, Comparable, Sendable, Expressibl
         self.rawValue = raw
     }
 
+    /// A kind written as a number literal.
     public init(integerLiteral value: UInt16) { self.rawValue = value }
 
     /// How a relay stores events of this kind (NIP-01).

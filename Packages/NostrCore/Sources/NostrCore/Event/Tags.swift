@@ -29,9 +29,12 @@ public struct Tags: Sendable, RandomAccessCollection {
         }
     }
 
+    /// The index of the first tag (always 0).
     public var startIndex: Int { 0 }
+    /// The number of tags.
     public var endIndex: Int { tagEnds.count }
 
+    /// Tag number `position`.
     public subscript(position: Int) -> Tag {
         let first = position == 0 ? 0 : Int(tagEnds[position - 1])
         return Tag(tags: self, values: first..<Int(tagEnds[position]))
@@ -144,7 +147,9 @@ public struct Tag: Sendable, Hashable, RandomAccessCollection {
     /// The range of this tag's values in the value table.
     @usableFromInline let values: Range<Int>
 
+    /// The index of the name (always 0).
     public var startIndex: Int { 0 }
+    /// The number of elements, the name included.
     public var endIndex: Int { values.count }
 
     /// Element `position` of the tag (0 is the name).

@@ -22,8 +22,9 @@ public struct Bytes32: Hashable, Comparable, Sendable {
         Swift.withUnsafeMutableBytes(of: &words) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
-        self.init(w0: UInt64(bigEndian: words.0), w1: UInt64(bigEndian: words.1),
-                  w2: UInt64(bigEndian: words.2), w3: UInt64(bigEndian: words.3))
+        self.init(
+            w0: UInt64(bigEndian: words.0), w1: UInt64(bigEndian: words.1),
+            w2: UInt64(bigEndian: words.2), w3: UInt64(bigEndian: words.3))
     }
 
     /// Creates the value from the first 32 bytes at `pointer`.
@@ -63,8 +64,9 @@ public struct Bytes32: Hashable, Comparable, Sendable {
             }
         }
         guard valid else { return nil }
-        self.init(w0: UInt64(bigEndian: words.0), w1: UInt64(bigEndian: words.1),
-                  w2: UInt64(bigEndian: words.2), w3: UInt64(bigEndian: words.3))
+        self.init(
+            w0: UInt64(bigEndian: words.0), w1: UInt64(bigEndian: words.1),
+            w2: UInt64(bigEndian: words.2), w3: UInt64(bigEndian: words.3))
     }
 
     /// Calls `body` with the 32 bytes in order.

@@ -4,18 +4,26 @@
 /// Numbers keep their literal text so nothing is lost; object members keep their order and any
 /// duplicate keys (RFC 8259 leaves duplicates to the application; Nostr events reject them).
 public indirect enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number, as written in the document.
     case number(String)
+    /// A string, decoded.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object's members, in document order.
     case object([Member])
 
     /// One `"key": value` member of an object.
     public struct Member: Sendable, Hashable {
+        /// The member's name.
         public var key: String
+        /// The member's value.
         public var value: JSONValue
+        /// Creates a member.
         public init(_ key: String, _ value: JSONValue) {
             self.key = key
             self.value = value

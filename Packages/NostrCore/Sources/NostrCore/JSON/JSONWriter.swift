@@ -41,7 +41,9 @@ public enum JSONWriter {
                     index += 1
                     continue
                 }
-                if index > runStart { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<index])) }
+                if index > runStart {
+                    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<index]))
+                }
                 output.append(UInt8(ascii: "\\"))
                 switch byte {
                 case 0x22: output.append(UInt8(ascii: "\""))

@@ -37,6 +37,7 @@ public struct ClientMessageError: Error, Sendable, Hashable, CustomStringConvert
     /// What to say, with its machine-readable prefix.
     public var reason: Reason
 
+    /// Creates an error answered by `reply` with `reason`.
     public init(reply: Reply, reason: Reason) {
         self.reply = reply
         self.reason = reason
@@ -48,7 +49,8 @@ public struct ClientMessageError: Error, Sendable, Hashable, CustomStringConvert
         case .notice: return .notice(reason.description)
         case .ok(let id): return .ok(eventID: id, accepted: false, reason: reason)
         case .closed(let subscriptionID): return .closed(subscriptionID: subscriptionID, reason: reason)
-        case .negentropyError(let subscriptionID): return .negentropyError(subscriptionID: subscriptionID, reason: reason)
+        case .negentropyError(let subscriptionID):
+            return .negentropyError(subscriptionID: subscriptionID, reason: reason)
         }
     }
 
@@ -62,7 +64,9 @@ extension ClientMessage {
     /// Parses one client message strictly. The error says how to answer: `OK false` for an event
     /// whose id could be read, `CLOSED` or `NEG-ERR` for a subscription whose id could be read,
     /// `NOTICE` otherwise; every reason is prefixed `invalid:`.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 64) throws(ClientMessageError)
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, maxDepth: Int = 64
+    ) throws(ClientMessageError)
         -> ClientMessage
     {
         var reader = JSONReader(bytes, maxDepth: maxDepth)
@@ -152,7 +156,8 @@ extension ClientMessage {
             let id = try subscriptionID()
             reply = .closed(subscriptionID: id)
             let parsed = try filters(id)
-            return type == "REQ" ? .request(subscriptionID: id, filters: parsed) : .count(subscriptionID: id, filters: parsed)
+            return type == "REQ"
+                ? .request(subscriptionID: id, filters: parsed) : .count(subscriptionID: id, filters: parsed)
         case "CLOSE":
             let id = try subscriptionID()
             try end()

@@ -7,12 +7,19 @@ public enum RelayAuthentication {
 
     /// Why an authentication event was refused.
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The event is not kind 22242.
         case wrongKind(Kind)
+        /// The event has no `challenge` tag.
         case missingChallenge
+        /// The `challenge` tag is not the one this connection was sent.
         case challengeMismatch
+        /// The event has no `relay` tag.
         case missingRelay
+        /// The `relay` tag names another relay.
         case relayMismatch(String)
+        /// `created_at` is too far from the relay's clock.
         case outOfTimeWindow(createdAt: Int64, now: Int64)
+        /// The id or signature is wrong.
         case invalidEvent(EventValidationError)
 
         /// The answer for `["OK", id, false, reason]`.
@@ -33,8 +40,9 @@ public enum RelayAuthentication {
 
     /// Builds and signs the authentication event answering `challenge` for `relayURL`.
     public static func makeEvent(challenge: String, relayURL: String, keyPair: KeyPair, createdAt: Int64) -> Event {
-        keyPair.sign(kind: kind, tags: [["relay", relayURL], ["challenge", challenge]], content: "",
-                     createdAt: createdAt)
+        keyPair.sign(
+            kind: kind, tags: [["relay", relayURL], ["challenge", challenge]], content: "",
+            createdAt: createdAt)
     }
 
     /// Checks an authentication event: kind 22242, valid id and signature, `challenge` tag equal to
