@@ -17,13 +17,7 @@ extension Event {
     ) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(tags.valueByteCount + 4 * tags.valueCount + content.utf8.count + 128)
-        output.append(contentsOf: #"[0,""#.utf8)
-        pubkey.raw.appendHex(to: &output)
-        output.append(contentsOf: #"","#.utf8)
-        JSONWriter.appendInteger(createdAt, to: &output)
-        output.append(UInt8(ascii: ","))
-        JSONWriter.appendUnsigned(UInt64(kind.rawValue), to: &output)
-        output.append(UInt8(ascii: ","))
+        writeCanonicalPrefix(pubkey: pubkey, createdAt: createdAt, kind: kind, to: &output)
         switch controlCharacters {
         case .escaped:
             tags.writeJSON(to: &output)
@@ -39,6 +33,18 @@ extension Event {
         }
         output.append(UInt8(ascii: "]"))
         return output
+    }
+
+    /// Writes `[0,"<pubkey>",<created_at>,<kind>,`: everything before the tags.
+    private static func writeCanonicalPrefix(pubkey: PublicKey, createdAt: Int64, kind: Kind, to output: inout [UInt8])
+    {
+        output.append(contentsOf: #"[0,""#.utf8)
+        pubkey.raw.appendHex(to: &output)
+        output.append(contentsOf: #"","#.utf8)
+        JSONWriter.appendInteger(createdAt, to: &output)
+        output.append(UInt8(ascii: ","))
+        JSONWriter.appendUnsigned(UInt64(kind.rawValue), to: &output)
+        output.append(UInt8(ascii: ","))
     }
 
     /// This event's canonical serialisation.
@@ -75,13 +81,7 @@ extension Event {
     private func hashCanonical(using hint: CanonicalHint) -> Bytes32 {
         var prefix: [UInt8] = []
         prefix.reserveCapacity(112)
-        prefix.append(contentsOf: #"[0,""#.utf8)
-        pubkey.raw.appendHex(to: &prefix)
-        prefix.append(contentsOf: #"","#.utf8)
-        JSONWriter.appendInteger(createdAt, to: &prefix)
-        prefix.append(UInt8(ascii: ","))
-        JSONWriter.appendUnsigned(UInt64(kind.rawValue), to: &prefix)
-        prefix.append(UInt8(ascii: ","))
+        Event.writeCanonicalPrefix(pubkey: pubkey, createdAt: createdAt, kind: kind, to: &prefix)
         var hasher = SHA256()
         prefix.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         rawJSON.withUnsafeBytes { raw in

@@ -28,20 +28,14 @@ public struct Event: Sendable, CustomStringConvertible {
     public init(
         id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature
     ) {
-        self.id = id
-        self.pubkey = pubkey
-        self.createdAt = createdAt
-        self.kind = kind
-        self.tags = tags
-        self.content = content
-        self.sig = sig
         var json: [UInt8] = []
         json.reserveCapacity(content.utf8.count + tags.valueByteCount + 4 * tags.valueCount + 300)
         Event.writeJSON(
             id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content,
             sig: sig, to: &json)
-        self.rawJSON = json
-        self.canonicalHint = nil
+        self.init(
+            id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, content: content, sig: sig,
+            rawJSON: json, canonicalHint: nil)
     }
 
     init(

@@ -177,21 +177,24 @@ extension Event {
 
     /// Reads a string that must hold 64 lowercase hex characters; `nil` if it does not.
     static func readHex32(_ reader: inout JSONReader) throws -> Bytes32? {
-        guard try reader.peek() == UInt8(ascii: "\"") else { return nil }
-        let token = try reader.readStringToken()
-        if !token.hasEscapes { return Bytes32(hexASCII: reader.rawBytes(token)) }
-        var decoded: [UInt8] = []
-        reader.appendDecoded(token, to: &decoded)
-        return decoded.withUnsafeBytes { Bytes32(hexASCII: $0) }
+        try readStringBytes(&reader) { Bytes32(hexASCII: $0) }
     }
 
     private static func readSignature(_ reader: inout JSONReader) throws -> Signature? {
+        try readStringBytes(&reader) { Signature(hexASCII: $0) }
+    }
+
+    /// Reads a string and hands its decoded bytes to `decode` (without copying when it has no
+    /// escapes); `nil` if the value is not a string.
+    private static func readStringBytes<T>(
+        _ reader: inout JSONReader, _ decode: (UnsafeRawBufferPointer) -> T?
+    ) throws -> T? {
         guard try reader.peek() == UInt8(ascii: "\"") else { return nil }
-        let token = try reader.readStringToken()
-        if !token.hasEscapes { return Signature(hexASCII: reader.rawBytes(token)) }
+        let token = try reader.scanStringToken()
+        if !token.hasEscapes { return decode(reader.rawBytes(token)) }
         var decoded: [UInt8] = []
         reader.appendDecoded(token, to: &decoded)
-        return decoded.withUnsafeBytes { Signature(hexASCII: $0) }
+        return decoded.withUnsafeBytes(decode)
     }
 
     /// Reads the tags array into `builder`; returns whether its raw text is already canonical

@@ -1,41 +1,40 @@
+/// A 32-byte identifier written on the wire as 64 lowercase hex characters.
+public protocol HexIdentifier: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The 32 bytes.
+    var raw: Bytes32 { get }
+    /// Wraps 32 bytes.
+    init(_ raw: Bytes32)
+}
+
+extension HexIdentifier {
+    /// Decodes 64 lowercase hex characters; `nil` for anything else.
+    public init?(hex: some StringProtocol) {
+        guard let raw = Bytes32(hex: hex) else { return nil }
+        self.init(raw)
+    }
+
+    /// The 64-character lowercase hex form used on the wire.
+    public var hex: String { raw.hex }
+    public var description: String { hex }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.raw < rhs.raw }
+}
+
 /// The id of an event: the SHA-256 of its NIP-01 canonical serialisation.
-public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct EventID: HexIdentifier {
     /// The 32 digest bytes.
     public var raw: Bytes32
 
     /// Wraps 32 digest bytes.
     public init(_ raw: Bytes32) { self.raw = raw }
-
-    /// Decodes 64 lowercase hex characters; `nil` for anything else.
-    public init?(hex: some StringProtocol) {
-        guard let raw = Bytes32(hex: hex) else { return nil }
-        self.raw = raw
-    }
-
-    /// The 64-character lowercase hex form used on the wire.
-    public var hex: String { raw.hex }
-    public var description: String { hex }
-    public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.raw < rhs.raw }
 }
 
 /// A BIP-340 x-only public key: the identity of a Nostr user.
-public struct PublicKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct PublicKey: HexIdentifier {
     /// The 32 key bytes.
     public var raw: Bytes32
 
     /// Wraps 32 key bytes (not checked to be a point on the curve; verification does that).
     public init(_ raw: Bytes32) { self.raw = raw }
-
-    /// Decodes 64 lowercase hex characters; `nil` for anything else.
-    public init?(hex: some StringProtocol) {
-        guard let raw = Bytes32(hex: hex) else { return nil }
-        self.raw = raw
-    }
-
-    /// The 64-character lowercase hex form used on the wire.
-    public var hex: String { raw.hex }
-    public var description: String { hex }
-    public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool { lhs.raw < rhs.raw }
 }
 
 /// A 64-byte BIP-340 Schnorr signature.
