@@ -112,6 +112,7 @@ struct ParseBenchmarkCommand: ParsableCommand {
                 }
             }
         }
+        guard only == nil else { return }
         let rate = Dictionary(rows.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
         let parse = rate["NostrCore parse"]! / rate["Foundation JSONSerialization (parse only)"]!
         print("parse vs Foundation: \(String(format: "%.1f", parse))x (goal >= 10x)")

@@ -13,8 +13,8 @@ public struct Event: Sendable, CustomStringConvertible {
     public let kind: Kind
     /// The tags.
     public let tags: Tags
-    /// The content.
-    public let content: String
+    /// Where the content lives: decoded text, or a string token of `rawJSON` decoded on access.
+    let contentSource: ContentSource
     /// The author's BIP-340 signature of `id`.
     public let sig: Signature
     /// The JSON object this event was parsed from, byte for byte (or its compact serialisation when
@@ -42,15 +42,45 @@ public struct Event: Sendable, CustomStringConvertible {
         id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature,
         rawJSON: [UInt8], canonicalHint: CanonicalHint?
     ) {
+        self.init(
+            id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags, contentSource: .text(content),
+            sig: sig, rawJSON: rawJSON, canonicalHint: canonicalHint)
+    }
+
+    init(
+        id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, contentSource: ContentSource,
+        sig: Signature, rawJSON: [UInt8], canonicalHint: CanonicalHint?
+    ) {
         self.id = id
         self.pubkey = pubkey
         self.createdAt = createdAt
         self.kind = kind
         self.tags = tags
-        self.content = content
+        self.contentSource = contentSource
         self.sig = sig
         self.rawJSON = rawJSON
         self.canonicalHint = canonicalHint
+    }
+
+    /// The content. A parsed event decodes it from `rawJSON` on each access: the relay's hot paths
+    /// never need it as a `String`, so parsing neither copies nor re-validates it.
+    public var content: String {
+        switch contentSource {
+        case .text(let text):
+            return text
+        case .token(let range, let escaped):
+            return rawJSON.withUnsafeBytes { raw in
+                JSONReader(raw).decodeString(.init(start: range.lowerBound, end: range.upperBound, hasEscapes: escaped))
+            }
+        }
+    }
+
+    /// The content's length in UTF-8 bytes (what size limits count).
+    public var contentByteCount: Int {
+        switch contentSource {
+        case .text(let text): return text.utf8.count
+        case .token(let range, let escaped): return escaped ? content.utf8.count : range.count
+        }
     }
 
     /// The compact JSON of the seven NIP-01 fields, in NIP-01's order, whatever `rawJSON` looked like.
@@ -89,11 +119,18 @@ public struct Event: Sendable, CustomStringConvertible {
     public var description: String { jsonString }
 }
 
+/// An event's content: text held directly, or a string token inside the event's raw JSON.
+enum ContentSource: Sendable {
+    case text(String)
+    /// The bytes between the quotes, and whether they hold escapes.
+    case token(Range<Int>, escaped: Bool)
+}
+
 extension Event: Hashable {
     /// Events are equal when all seven NIP-01 fields are; the raw JSON's formatting does not count.
     public static func == (lhs: Event, rhs: Event) -> Bool {
         lhs.id == rhs.id && lhs.pubkey == rhs.pubkey && lhs.createdAt == rhs.createdAt && lhs.kind == rhs.kind
-            && lhs.sig == rhs.sig && lhs.content == rhs.content && lhs.tags == rhs.tags
+            && lhs.sig == rhs.sig && lhs.tags == rhs.tags && lhs.content.utf8.elementsEqual(rhs.content.utf8)
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }

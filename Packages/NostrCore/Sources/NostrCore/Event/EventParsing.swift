@@ -103,7 +103,7 @@ extension Event {
         var tags = TagsBuilder(objectStart: start)
         var tagsRange = 0..<0
         var tagsCanonical = false
-        var content = ""
+        var content = ContentSource.text("")
         var contentRange = 0..<0
         var contentCanonical = false
         var sig = Signature(r: .zero, s: .zero)
@@ -155,7 +155,7 @@ extension Event {
                     throw ProtocolViolation("\"content\" must be a string")
                 }
                 let token = try reader.readStringToken()
-                content = reader.decodeString(token)
+                content = .token((token.start - start)..<(token.end - start), escaped: token.hasEscapes)
                 contentRange = (token.start - 1 - start)..<(token.end + 1 - start)
                 contentCanonical = reader.hasCanonicalEscapes(token)
             }
@@ -168,7 +168,7 @@ extension Event {
         let hint = tagsCanonical && contentCanonical ? CanonicalHint(tags: tagsRange, content: contentRange) : nil
         return Event(
             id: id, pubkey: pubkey, createdAt: createdAt, kind: kind, tags: tags.finish(rawJSON: raw),
-            content: content, sig: sig, rawJSON: raw, canonicalHint: hint)
+            contentSource: content, sig: sig, rawJSON: raw, canonicalHint: hint)
     }
 
     private static func isIntegerStart(_ byte: UInt8) -> Bool {
