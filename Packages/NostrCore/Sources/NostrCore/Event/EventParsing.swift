@@ -142,10 +142,10 @@ extension Event {
             case .kind:
                 guard try isIntegerStart(reader.peek()) else { throw ProtocolViolation("\"kind\" must be an integer") }
                 let value = try reader.readInteger("\"kind\" as an integer")
-                guard let parsed = Kind(Int(truncatingIfNeeded: value)), value >= 0, value <= 65535 else {
+                guard let raw = UInt16(exactly: value) else {
                     throw ProtocolViolation("\"kind\" must be between 0 and 65535")
                 }
-                kind = parsed
+                kind = Kind(rawValue: raw)
             case .tags:
                 let tagsStart = reader.position
                 tagsCanonical = try readTags(&reader, into: &tags)

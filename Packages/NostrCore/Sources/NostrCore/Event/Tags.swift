@@ -57,8 +57,11 @@ public struct Tags: Sendable, RandomAccessCollection {
         return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
-    /// The first tag whose name is `name`.
-    public func first(named name: String) -> Tag? { first { $0.name == name } }
+    /// The first tag whose name is `name` (compared as bytes, without building strings).
+    public func first(named name: String) -> Tag? {
+        var name = name
+        return name.withUTF8 { wanted in first { $0.hasName(UnsafeRawBufferPointer(wanted)) } }
+    }
 
     /// Whether any value contains a byte for which `predicate` holds.
     func anyValueByte(where predicate: (UInt8) -> Bool) -> Bool {
@@ -167,6 +170,13 @@ public struct Tag: Sendable, Hashable, RandomAccessCollection {
     @inlinable
     public func withBytes<R>(at position: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try tags.withValueBytes(values.lowerBound + position, body)
+    }
+
+    /// Whether the name's UTF-8 bytes are exactly `name`.
+    @inlinable
+    public func hasName(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard !isEmpty else { return false }
+        return withBytes(at: 0) { $0.elementsEqual(name) }
     }
 
     /// Whether the name is exactly the single ASCII character `letter` (what NIP-01 tag filters match).
