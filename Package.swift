@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "Packages/NostrCore"),
+        .package(path: "Packages/LMDBStore"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
@@ -26,9 +27,19 @@ let package = Package(
             dependencies: [
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Executables/purplepages-bench"
+        ),
+        .executableTarget(
+            name: "purplepages-store-probe",
+            dependencies: [
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+            ],
+            path: "Tests/StoreProbe"
         ),
         .executableTarget(
             name: "purplepages-fuzz",
@@ -44,5 +55,16 @@ let package = Package(
             path: "Tests/NostrCoreTests"
         ),
         .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .testTarget(
+            name: "LMDBStoreTests",
+            dependencies: [
+                .product(name: "LMDB", package: "LMDBStore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+            ],
+            path: "Tests/LMDBStoreTests"
+        ),
     ]
 )

@@ -109,13 +109,8 @@ struct CanonicalHint: Sendable {
 }
 
 /// SHA-256 of `bytes`, through swift-crypto.
-@inlinable
 func sha256(_ bytes: [UInt8]) -> Bytes32 {
-    bytes.withUnsafeBytes { buffer in
-        var hasher = SHA256()
-        hasher.update(bufferPointer: buffer)
-        return hasher.finalize().withUnsafeBytes { Bytes32(loadingFrom: $0.baseAddress!) }
-    }
+    bytes.withUnsafeBytes { Bytes32.sha256(of: $0) }
 }
 
 /// Writes JSON strings escaping only NIP-01's seven characters, other control bytes verbatim.

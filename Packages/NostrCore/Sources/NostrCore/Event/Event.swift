@@ -93,6 +93,28 @@ public struct Event: Sendable, CustomStringConvertible {
         return json
     }
 
+    /// The JSON to store and serve: `rawJSON` when it is already compact (the seven fields, no
+    /// whitespace, canonical escapes, in any order), otherwise `serializedJSON()`.
+    public func storageJSON() -> [UInt8] {
+        guard let hint = canonicalHint else { return serializedJSON() }
+        // Everything but the variable parts: {"id":"","pubkey":"","created_at":,"kind":,"tags":,"content":,"sig":""}
+        // plus 64 + 64 + 128 hex digits.
+        let compactLength =
+            327 + Event.decimalDigits(UInt64(createdAt)) + Event.decimalDigits(UInt64(kind.rawValue))
+            + hint.tags.count + hint.content.count
+        return rawJSON.count == compactLength ? rawJSON : serializedJSON()
+    }
+
+    static func decimalDigits(_ value: UInt64) -> Int {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        return digits
+    }
+
     static func writeJSON(
         id: EventID, pubkey: PublicKey, createdAt: Int64, kind: Kind, tags: Tags, content: String, sig: Signature,
         to json: inout [UInt8]

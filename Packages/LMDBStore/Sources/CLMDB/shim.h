@@ -1,0 +1,6 @@
+#ifndef PURPLEPAGES_CLMDB_SHIM_H
+#define PURPLEPAGES_CLMDB_SHIM_H
+
+#include <lmdb.h>
+
+#endif
