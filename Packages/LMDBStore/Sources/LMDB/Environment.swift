@@ -160,10 +160,20 @@ public final class Environment: @unchecked Sendable {
 
     /// Opens (in a write transaction, creating it if needed) or finds (read-only) a named database.
     public func openDatabase(_ name: String, flags: DatabaseFlags) throws -> Database {
-        if isReadOnly {
-            return try read { try $0.openDatabase(name, flags: flags, create: false) }
+        guard isReadOnly else { return try write { try $0.openDatabase(name, flags: flags, create: true) } }
+        // A handle opened in a transaction survives only if that transaction commits, so the
+        // read-only path commits its read transaction instead of aborting it.
+        return try gate.shared {
+            let transaction = try begin(flags: UInt32(MDB_RDONLY))
+            do {
+                let database = try transaction.openDatabase(name, flags: flags, create: false)
+                try LMDBError.check(mdb_txn_commit(transaction.pointer), "mdb_txn_commit")
+                return database
+            } catch {
+                mdb_txn_abort(transaction.pointer)
+                throw error
+            }
         }
-        return try write { try $0.openDatabase(name, flags: flags, create: true) }
     }
 
     /// Flushes buffers to disk (commits already do; this is for belt and braces at shutdown).

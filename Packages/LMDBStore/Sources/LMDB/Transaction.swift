@@ -78,24 +78,41 @@ public struct Transaction {
     /// Deletes `key` (all its values), or only `value` under it for a duplicate-sorted database.
     /// Returns `false` when there was nothing to delete.
     @discardableResult
-    public func delete(_ database: Database, key: [UInt8], value: [UInt8]? = nil) throws(LMDBError) -> Bool {
-        var code: Int32 = 0
-        key.withUnsafeBytes { keyBytes in
-            var keyValue = MDB_val(
-                mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-            if let value {
-                value.withUnsafeBytes { valueBytes in
-                    var dataValue = MDB_val(
-                        mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
-                    code = mdb_del(pointer, database.handle, &keyValue, &dataValue)
-                }
-            } else {
-                code = mdb_del(pointer, database.handle, &keyValue, nil)
-            }
+    public func delete(
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer? = nil
+    )
+        throws(LMDBError) -> Bool
+    {
+        var keyValue = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var code: Int32
+        if let value {
+            var dataValue = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+            code = mdb_del(pointer, database.handle, &keyValue, &dataValue)
+        } else {
+            code = mdb_del(pointer, database.handle, &keyValue, nil)
         }
         if code == MDB_NOTFOUND { return false }
         try LMDBError.check(code, "mdb_del \(database.name)")
         return true
+    }
+
+    /// Deletes with byte-array key and value.
+    @discardableResult
+    public func delete(_ database: Database, key: [UInt8], value: [UInt8]? = nil) throws(LMDBError) -> Bool {
+        var result = false
+        var failure: LMDBError?
+        key.withUnsafeBytes { keyBytes in
+            let run = { (valueBytes: UnsafeRawBufferPointer?) in
+                do throws(LMDBError) {
+                    result = try delete(database, key: keyBytes, value: valueBytes)
+                } catch {
+                    failure = error
+                }
+            }
+            if let value { value.withUnsafeBytes { run($0) } } else { run(nil) }
+        }
+        if let failure { throw failure }
+        return result
     }
 
     /// Opens a cursor over `database`, valid inside `body`.

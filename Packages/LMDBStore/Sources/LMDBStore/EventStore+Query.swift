@@ -33,11 +33,9 @@ extension EventStore {
                 }
             }
             let total = min(selected.count, limit ?? .max)
-            var scratch: [UInt8] = []
             for entry in try executor.order(selected, limit: total) {
-                _ = try executor.reader.withPayload(entry.levID, scratch: &scratch) { json in
-                    try body(StoredEvent(json: json, createdAt: Int64(clamping: entry.createdAt)))
-                }
+                guard let json = try executor.reader.payload(entry.levID) else { continue }
+                try body(StoredEvent(json: json, createdAt: Int64(clamping: entry.createdAt)))
             }
         }
     }
@@ -118,16 +116,15 @@ extension EventStore {
     public func scanAll(_ body: (StoredEvent) throws -> Bool) throws {
         try environment.read { txn in
             let reader = StoreReader(txn: txn, tables: tables)
-            var scratch: [UInt8] = []
             try txn.withCursor(tables.metas) { cursor in
                 var entry = try cursor.move(.first)
                 while let (key, value) = entry {
-                    let levID = Schema.readUInt64(key)
                     let meta = EventMeta(value)
-                    let keepGoing = try reader.withPayload(levID, scratch: &scratch) { json in
-                        try body(StoredEvent(json: json, createdAt: Int64(clamping: meta.createdAt)))
+                    if let json = try reader.payload(Schema.readUInt64(key)),
+                        try !body(StoredEvent(json: json, createdAt: Int64(clamping: meta.createdAt)))
+                    {
+                        return
                     }
-                    if keepGoing == false { return }
                     entry = try cursor.move(.next)
                 }
             }

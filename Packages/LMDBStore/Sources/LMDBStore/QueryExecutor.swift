@@ -21,10 +21,12 @@ struct QueryExecutor {
         defer { streams.forEach { $0.cursor.close() } }
         var heap = EntryHeap(streams.indices.compactMap { index in streams[index].current.map { (index, $0) } })
         var results: [IndexEntry] = []
-        var scratch: [UInt8] = []
+        var previous: IndexEntry?
         while let (index, entry) = heap.pop() {
             if results.count >= limit && entry.createdAt != results[results.count - 1].createdAt { break }
-            if try accepts(entry, filter: filter, plan: plan, scratch: &scratch) { results.append(entry) }
+            // An event under two keys (two values of one tag condition) pops twice in a row.
+            if entry != previous, try accepts(entry, filter: filter, plan: plan) { results.append(entry) }
+            previous = entry
             if let next = try streams[index].advance(since: plan.since) { heap.push((index, next)) }
         }
         return results
@@ -32,18 +34,17 @@ struct QueryExecutor {
 
     private func collectByID(_ ids: [EventID], filter: Filter, plan: QueryPlan) throws -> [IndexEntry] {
         var results: [IndexEntry] = []
-        var scratch: [UInt8] = []
         for id in ids {
             guard let levID = try reader.levID(of: id), let meta = try reader.meta(levID) else { continue }
             let entry = IndexEntry(createdAt: meta.createdAt, levID: levID)
             guard entry.createdAt >= plan.since, entry.createdAt <= plan.until else { continue }
-            if try accepts(entry, filter: filter, plan: plan, scratch: &scratch) { results.append(entry) }
+            if try accepts(entry, filter: filter, plan: plan) { results.append(entry) }
         }
         return results.sorted { $0 > $1 }
     }
 
     /// Checks what the index did not: expiration, kinds, authors, and the full filter if needed.
-    private func accepts(_ entry: IndexEntry, filter: Filter, plan: QueryPlan, scratch: inout [UInt8]) throws -> Bool {
+    private func accepts(_ entry: IndexEntry, filter: Filter, plan: QueryPlan) throws -> Bool {
         if checksExpiration || plan.needsMeta {
             guard let meta = try reader.meta(entry.levID) else { return false }
             if meta.expiration != 0 && Int64(clamping: meta.expiration) <= now { return false }
@@ -51,10 +52,8 @@ struct QueryExecutor {
             if let authors = plan.authors, !authors.contains(meta.pubkey) { return false }
         }
         if plan.needsFullMatch {
-            let matched = try reader.withPayload(entry.levID, scratch: &scratch) { json in
-                (try? Event(json: Array(json))).map(filter.matches) ?? false
-            }
-            return matched ?? false
+            guard let json = try reader.payload(entry.levID) else { return false }
+            return (try? Event(json: Array(json))).map(filter.matches) ?? false
         }
         return true
     }

@@ -16,9 +16,9 @@ enum Schema {
         /// `"schema-version"` → u32, `"next-lev-id"` → u64, `"expirable"` → u64 (events with an
         /// expiration tag still stored).
         case info
-        /// levId(8) + chunk(2) → up to `chunkSize` bytes of the event's JSON. Chunks keep large follow
-        /// lists out of LMDB's overflow pages (whole 4 KiB pages per value); keys only grow, so writes
-        /// append.
+        /// levId(8) → the event's JSON. Small events sit in leaf pages; large ones in contiguous
+        /// overflow pages, so every read is a pointer into the map, never a copy. Keys only grow, so
+        /// writes append.
         case payloads
         /// levId(8) → `EventMeta` (82 bytes): what filters check without parsing JSON.
         case metas
@@ -52,9 +52,6 @@ enum Schema {
         }
     }
 
-    /// Payload chunk size: under LMDB's largest in-page node for 4 KiB pages (about 2 KiB).
-    static let chunkSize = 1900
-
     static func bigEndian(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
     static func bigEndian(_ value: UInt16) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
 
@@ -65,8 +62,6 @@ enum Schema {
     static func readUInt16(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt16 {
         UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
-
-    static func payloadKey(_ levID: UInt64, chunk: UInt16) -> [UInt8] { bigEndian(levID) + bigEndian(chunk) }
 }
 
 /// One index value: (created_at, levId), 16 bytes big-endian, so entries sort by time.
@@ -173,11 +168,11 @@ enum IndexKeys {
     /// letter + value code, without the kind: the prefix every kind of one tag value shares.
     static func tagPrefix(letter: UInt8, valueCode: [UInt8]) -> [UInt8] { [letter] + valueCode }
 
-    /// The distinct (letter, value code) pairs of an event's indexable tags: single-letter names,
-    /// first value only.
+    /// The (letter, value code) pairs of an event's indexable tags: single-letter names, first
+    /// value only. Repeats are left in; index writes skip them.
     static func tagPrefixes(_ tags: Tags) -> [[UInt8]] {
-        var seen = Set<[UInt8]>()
         var prefixes: [[UInt8]] = []
+        prefixes.reserveCapacity(tags.count)
         for tag in tags where tag.count > 1 {
             let letter: UInt8? = tag.withBytes(at: 0) { name in
                 guard name.count == 1 else { return nil }
@@ -186,8 +181,7 @@ enum IndexKeys {
                 return isLetter ? byte : nil
             }
             guard let letter else { continue }
-            let prefix = tagPrefix(letter: letter, valueCode: tag.withBytes(at: 1) { TagValueCode.encode($0) })
-            if seen.insert(prefix).inserted { prefixes.append(prefix) }
+            prefixes.append(tagPrefix(letter: letter, valueCode: tag.withBytes(at: 1) { TagValueCode.encode($0) }))
         }
         return prefixes
     }

@@ -11,6 +11,8 @@ struct StoreWriter {
     private var nextLevID: UInt64
     private var expirable: UInt64
     private var kindDeltas: [Kind: Int] = [:]
+    /// Index entries added and removed by this batch, written at the end in key order.
+    private var indexWrites = IndexWrites()
     /// Events a newer version replaced in this batch, for `onReplace` after the commit.
     private(set) var replaced: [Event] = []
 
@@ -23,27 +25,28 @@ struct StoreWriter {
         expirable = try reader.infoValue("expirable") ?? 0
     }
 
-    /// Applies every job; events of all save jobs together in (created_at, id) order, so the
-    /// outcome does not depend on how callers were batched.
+    /// Applies every job in arrival order, so a batch means exactly what saving its events one by
+    /// one would (group commit changes when things reach the disk, never what they do).
     mutating func apply(_ jobs: [WriteJob]) throws -> [WriteResult] {
-        var results = jobs.map { _ in WriteResult() }
-        var order: [(job: Int, index: Int, event: Event)] = []
-        for (jobIndex, job) in jobs.enumerated() {
+        var results: [WriteResult] = []
+        results.reserveCapacity(jobs.count)
+        for job in jobs {
             switch job {
             case .save(let events):
-                results[jobIndex].outcomes = Array(repeating: .duplicate, count: events.count)
-                for (index, event) in events.enumerated() { order.append((jobIndex, index, event)) }
+                var outcomes: [SaveOutcome] = []
+                outcomes.reserveCapacity(events.count)
+                for event in events { outcomes.append(try save(event)) }
+                results.append(WriteResult(outcomes: outcomes))
             case .purgeExpired(let time):
-                results[jobIndex].purged = try purgeExpired(now: time)
+                results.append(WriteResult(purged: try purgeExpired(now: time)))
             }
         }
-        order.sort { ($0.event.createdAt, $0.event.id) < ($1.event.createdAt, $1.event.id) }
-        for item in order { results[item.job].outcomes[item.index] = try save(item.event) }
         return results
     }
 
-    /// Writes the counters the batch changed.
+    /// Writes the batch's index entries and the counters it changed.
     func finish() throws {
+        try indexWrites.apply(txn: txn, tables: tables)
         try txn.put(tables.info, key: Array("next-lev-id".utf8), value: Schema.bigEndian(nextLevID))
         try txn.put(tables.info, key: Array("expirable".utf8), value: Schema.bigEndian(expirable))
         for (kind, delta) in kindDeltas where delta != 0 {
@@ -127,32 +130,17 @@ struct StoreWriter {
     private mutating func insert(_ event: Event) throws {
         let levID = nextLevID
         nextLevID += 1
-        let json = event.storageJSON()
-        var chunk: UInt16 = 0
-        try json.withUnsafeBytes { bytes in
-            var offset = 0
-            repeat {
-                let end = min(offset + Schema.chunkSize, bytes.count)
-                try Schema.payloadKey(levID, chunk: chunk).withUnsafeBytes { key in
-                    _ = try txn.put(
-                        tables.payloads, key: key, value: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]),
-                        flags: .append)
-                }
-                chunk += 1
-                offset = end
-            } while offset < bytes.count
-        }
+        let key = Schema.bigEndian(levID)
+        try txn.put(tables.payloads, key: key, value: event.storageJSON(), flags: .append)
         let meta = EventMeta(event)
-        try txn.put(tables.metas, key: Schema.bigEndian(levID), value: meta.bytes, flags: .append)
-        try txn.put(tables.ids, key: event.id.raw.bytes, value: Schema.bigEndian(levID))
-        try forEachIndexKey(event) { table, key in
-            try txn.put(table, key: key, value: IndexEntry(createdAt: meta.createdAt, levID: levID).bytes)
-        }
+        try txn.put(tables.metas, key: key, value: meta.bytes, flags: .append)
+        try txn.put(tables.ids, key: event.id.raw.bytes, value: key)
+        indexWrites.add(event, entry: IndexEntry(createdAt: meta.createdAt, levID: levID))
         if let address = event.address {
-            try txn.put(tables.addresses, key: AddressKey.make(address), value: Schema.bigEndian(levID))
+            try txn.put(tables.addresses, key: AddressKey.make(address), value: key)
         }
         if meta.expiration != 0 {
-            try txn.put(tables.expirations, key: Schema.bigEndian(meta.expiration) + Schema.bigEndian(levID), value: [])
+            try txn.put(tables.expirations, key: Schema.bigEndian(meta.expiration) + key, value: [])
             expirable += 1
         }
         kindDeltas[event.kind, default: 0] += 1
@@ -161,33 +149,23 @@ struct StoreWriter {
     /// Removes a stored event and every index entry; returns it (parsed) for the history archive.
     private mutating func remove(_ levID: UInt64) throws -> Event? {
         guard let meta = try reader.meta(levID), let event = try reader.event(levID) else { return nil }
-        let entry = IndexEntry(createdAt: meta.createdAt, levID: levID).bytes
-        try forEachIndexKey(event) { table, key in try txn.delete(table, key: key, value: entry) }
+        indexWrites.remove(event, entry: IndexEntry(createdAt: meta.createdAt, levID: levID))
+        let key = Schema.bigEndian(levID)
         if let address = event.address {
-            let key = AddressKey.make(address)
-            if try txn.get(tables.addresses, key: key).map({ Schema.readUInt64($0) }) == levID {
-                try txn.delete(tables.addresses, key: key)
+            let addressKey = AddressKey.make(address)
+            if try txn.get(tables.addresses, key: addressKey).map({ Schema.readUInt64($0) }) == levID {
+                try txn.delete(tables.addresses, key: addressKey)
             }
         }
         if meta.expiration != 0 {
-            try txn.delete(tables.expirations, key: Schema.bigEndian(meta.expiration) + Schema.bigEndian(levID))
+            try txn.delete(tables.expirations, key: Schema.bigEndian(meta.expiration) + key)
             expirable = expirable > 0 ? expirable - 1 : 0
         }
-        var chunk: UInt16 = 0
-        while try txn.delete(tables.payloads, key: Schema.payloadKey(levID, chunk: chunk)) { chunk += 1 }
-        try txn.delete(tables.metas, key: Schema.bigEndian(levID))
+        try txn.delete(tables.payloads, key: key)
+        try txn.delete(tables.metas, key: key)
         try txn.delete(tables.ids, key: meta.id.raw.bytes)
         kindDeltas[meta.kind, default: 0] -= 1
         return event
-    }
-
-    /// Every (index table, key) an event is filed under.
-    private func forEachIndexKey(_ event: Event, _ body: (Database, [UInt8]) throws -> Void) throws {
-        try body(tables.byCreatedAt, IndexKeys.createdAtKey)
-        try body(tables.byKind, IndexKeys.kind(event.kind))
-        try body(tables.byPubkeyKind, IndexKeys.pubkeyKind(event.pubkey, event.kind))
-        let kind = Schema.bigEndian(event.kind.rawValue)
-        for prefix in IndexKeys.tagPrefixes(event.tags) { try body(tables.byTag, prefix + kind) }
     }
 
     private mutating func purgeExpired(now time: Int64) throws -> Int {
