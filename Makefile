@@ -7,12 +7,13 @@ SWIFT ?= swift
 ARGS ?=
 TEST_ARGS ?=
 BENCH_ARGS ?=
+STORE_ARGS ?=
 FUZZ_SECONDS ?= 60
 
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test bench fuzz fmt clean
+.PHONY: help deps build release run test bench bench-store fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -23,6 +24,7 @@ help:
 	@echo "  run      release build, then run .build/release/purplepages \$$(ARGS)"
 	@echo "  test     build tests, then run them against a throwaway PostgreSQL (\$$(TEST_ARGS))"
 	@echo "  bench    release build of purplepages-bench, then run 'parse \$$(BENCH_ARGS)'"
+	@echo "  bench-store  release build of purplepages-bench, then run 'store \$$(STORE_ARGS)' (1M events by default)"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -53,6 +55,11 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product purplepages-bench
 	.build/release/purplepages-bench parse $(BENCH_ARGS)
+
+# bench-store: the event store benchmark (insert rate, size, query latency); 1M events by default.
+bench-store: deps
+	$(SWIFT) build -c release --product purplepages-bench
+	.build/release/purplepages-bench store $(STORE_ARGS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps
