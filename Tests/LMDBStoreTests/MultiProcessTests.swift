@@ -26,7 +26,8 @@ struct MultiProcessTests {
         // A read-only open needs an existing store.
         #expect(try store.saveAndWait(batches[0]).allSatisfy { $0 == .stored })
 
-        let hold = try ProbeProcess(["hold", path, "3"])
+        // The probe stops once it has seen every event (or after 50 s, which fails the test below).
+        let hold = try ProbeProcess(["hold", path, "50", String(events.count)])
         defer { hold.terminate() }
         try await hold.waitFor("the hold probe to print ready") { $0.contains("ready") }
         for batch in batches.dropFirst() {
@@ -37,7 +38,7 @@ struct MultiProcessTests {
         #expect(holdExit.status == 0 && holdExit.reason == .exit, "hold probe: \(hold.diagnostics)")
 
         let counts = hold.lines.compactMap { $0.hasPrefix("count ") ? Int($0.dropFirst(6)) : nil }
-        #expect(counts.count >= 10, "the hold probe printed \(counts.count) counts in 3 s")
+        #expect(counts.count >= 2, "the hold probe printed \(counts.count) counts")
         #expect(counts == counts.sorted(), "counts went backwards: \(counts)")
         #expect(counts.allSatisfy { $0 % batchSize == 0 }, "a reader saw part of a transaction: \(counts)")
         #expect(counts.first ?? 0 >= batchSize)

@@ -6,8 +6,9 @@
 //       `saveAndWait` per batch; after each durable commit prints `committed <batch> <id>,<id>,...`.
 //   purplepages-store-probe read PATH
 //       Opens the store read-only; prints `count <n>`, then one event id per line (scan order).
-//   purplepages-store-probe hold PATH SECONDS
-//       Opens the store read-only; prints `ready`, then `count <n>` every 100 ms for SECONDS seconds.
+//   purplepages-store-probe hold PATH SECONDS [TARGET]
+//       Opens the store read-only; prints `ready`, then `count <n>` every 100 ms for SECONDS seconds,
+//       or until the count reaches TARGET.
 //
 // Exit codes: 0 done, 1 store error, 2 no store at PATH (read-only modes), 64 bad arguments.
 
@@ -73,18 +74,20 @@ func read(path: String) throws {
     }
 }
 
-func hold(path: String, seconds: Double) throws {
+func hold(path: String, seconds: Double, target: Int?) throws {
     let store = openReadOnly(path)
     emit("ready")
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        emit("count \(try store.statistics().totalEvents)")
+        let count = try store.statistics().totalEvents
+        emit("count \(count)")
+        if let target, count >= target { return }
         usleep(100_000)
     }
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: purplepages-store-probe write PATH SEED BATCHES BATCHSIZE | read PATH | hold PATH SECONDS"
+let usage = "usage: purplepages-store-probe write PATH SEED BATCHES BATCHSIZE | read PATH | hold PATH SECONDS [TARGET]"
 do {
     switch (arguments.first, arguments.count) {
     case ("write", 5):
@@ -94,9 +97,11 @@ do {
         try write(path: arguments[1], seed: seed, batches: batches, batchSize: size)
     case ("read", 2):
         try read(path: arguments[1])
-    case ("hold", 3):
+    case ("hold", 3), ("hold", 4):
         guard let seconds = Double(arguments[2]) else { fail(usage, code: 64) }
-        try hold(path: arguments[1], seconds: seconds)
+        let target = arguments.count == 4 ? Int(arguments[3]) : nil
+        if arguments.count == 4 && target == nil { fail(usage, code: 64) }
+        try hold(path: arguments[1], seconds: seconds, target: target)
     default:
         fail(usage, code: 64)
     }

@@ -20,6 +20,8 @@ public struct LMDBError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The map is full (`MDB_MAP_FULL`).
     public var isMapFull: Bool { code == MDB_MAP_FULL }
+    /// The key or named database does not exist (`MDB_NOTFOUND`).
+    public var isNotFound: Bool { code == MDB_NOTFOUND }
     /// Another process grew the map (`MDB_MAP_RESIZED`).
     public var isMapResized: Bool { code == MDB_MAP_RESIZED }
 

@@ -116,7 +116,7 @@ struct Tables: Sendable {
         func open(_ table: Schema.Table) throws -> Database {
             do {
                 return try environment.openDatabase(table.rawValue, flags: table.flags)
-            } catch let error as LMDBError where environment.isReadOnly && error.code == MDB_NOTFOUND_CODE {
+            } catch let error as LMDBError where environment.isReadOnly && error.isNotFound {
                 throw StoreError.missing(path: path)
             }
         }
@@ -151,6 +151,3 @@ struct Tables: Sendable {
         }
     }
 }
-
-/// LMDB's "not found" code, as `mdb_dbi_open` returns it for a missing named database.
-let MDB_NOTFOUND_CODE: Int32 = -30798

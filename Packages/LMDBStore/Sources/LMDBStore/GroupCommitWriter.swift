@@ -121,8 +121,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         switch results {
         case .success(let values):
-            for (item, value) in zip(batch, values) { item.completion(.success(value)) }
+            // The archive hears of replaced versions before any caller is answered.
             if let onReplace = configuration.onReplace { replaced.forEach(onReplace) }
+            for (item, value) in zip(batch, values) { item.completion(.success(value)) }
         case .failure(let error):
             for item in batch { item.completion(.failure(error)) }
         }
