@@ -165,17 +165,36 @@ struct QueryPlannerTests {
     // MARK: Authors and kinds
 
     @Test func authorsTimesKindsGivesExactKeys() {
-        let plan = QueryPlan(Filter(authors: [Self.bob, Self.alice, Self.bob], kinds: [3, 0]))
+        let plan = QueryPlan(Filter(authors: [Self.bob, Self.alice, Self.bob], kinds: [7, 1, 30000]))
         let alice = Self.alice.raw.bytes
         let bob = Self.bob.raw.bytes
         #expect(
             plan.source
                 == .keys(
-                    .byPubkeyKind, [alice + Self.kind(0), alice + Self.kind(3), bob + Self.kind(0), bob + Self.kind(3)]
-                ))
+                    .byPubkeyKind,
+                    [
+                        alice + Self.kind(1), alice + Self.kind(7), alice + Self.kind(30000), bob + Self.kind(1),
+                        bob + Self.kind(7), bob + Self.kind(30000),
+                    ]))
         #expect(plan.kinds == nil && plan.authors == nil)
         #expect(!plan.needsMeta)
         #expect(!plan.needsFullMatch)
+    }
+
+    @Test func authorsTimesReplaceableKindsUsePointLookups() {
+        let plan = QueryPlan(Filter(authors: [Self.bob, Self.alice, Self.bob], kinds: [3, 0, 10002]))
+        // pubkey(32) + kind(2) + the code of an empty d: verbatim, length 0.
+        func address(_ kind: UInt16, _ author: PublicKey) -> [UInt8] { author.raw.bytes + Self.kind(kind) + [2, 0] }
+        let expected = [Self.alice, Self.bob].flatMap { author in [0, 3, 10002].map { address($0, author) } }
+            .sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(plan.source == .addresses(expected))
+        #expect(plan.kinds == nil && plan.authors == nil)
+        #expect(!plan.needsFullMatch)
+        // One addressable kind among them: back to index keys.
+        guard case .keys(.byPubkeyKind, _) = QueryPlan(Filter(authors: [Self.bob], kinds: [0, 30000])).source else {
+            Issue.record("a mix with an addressable kind must use byPubkeyKind")
+            return
+        }
     }
 
     @Test func authorsOnlyGivesPrefixes() {

@@ -21,8 +21,8 @@ struct StoreLifecycleTests {
                 info, key: Array("schema-version".utf8), value: withUnsafeBytes(of: UInt32(99).bigEndian) { Array($0) })
         }
         let error = try #require(throws: StoreError.self) { _ = try temporary.reopen() }
-        #expect(error == .schemaMismatch(path: temporary.path, found: 99, expected: 1))
-        #expect(error.description.contains("99") && error.description.contains("version 1"))
+        #expect(error == .schemaMismatch(path: temporary.path, found: 99, expected: 3))
+        #expect(error.description.contains("99") && error.description.contains("version 3"))
     }
 
     @Test func readOnlyOpenOfAMissingStoreSaysSo() throws {

@@ -33,8 +33,14 @@ extension EventStore {
                 }
             }
             let total = min(selected.count, limit ?? .max)
-            for entry in try executor.order(selected, limit: total) {
-                guard let json = try executor.reader.payload(entry.levID) else { continue }
+            let ordered = try executor.order(selected, limit: total)
+            // Look payloads up in key order (neighbouring lookups share pages), emit in result order.
+            var payloads = [UnsafeRawBufferPointer?](repeating: nil, count: ordered.count)
+            for index in ordered.indices.sorted(by: { ordered[$0].levID < ordered[$1].levID }) {
+                payloads[index] = try executor.reader.payload(ordered[index].levID)
+            }
+            for (entry, json) in zip(ordered, payloads) {
+                guard let json else { continue }
                 try body(StoredEvent(json: json, createdAt: Int64(clamping: entry.createdAt)))
             }
         }

@@ -17,6 +17,9 @@ struct QueryExecutor {
     func collect(_ filter: Filter, plan: QueryPlan, limit: Int) throws -> [IndexEntry] {
         guard !plan.isEmpty, limit > 0 else { return [] }
         if case .ids(let ids) = plan.source { return try collectByID(ids, filter: filter, plan: plan) }
+        if case .addresses(let keys) = plan.source {
+            return try collectByAddress(keys, filter: filter, plan: plan, limit: limit)
+        }
         var streams = try openStreams(plan)
         defer { streams.forEach { $0.cursor.close() } }
         var heap = EntryHeap(streams.indices.compactMap { index in streams[index].current.map { (index, $0) } })
@@ -41,6 +44,27 @@ struct QueryExecutor {
             if try accepts(entry, filter: filter, plan: plan) { results.append(entry) }
         }
         return results.sorted { $0 > $1 }
+    }
+
+    private func collectByAddress(
+        _ keys: [[UInt8]], filter: Filter, plan: QueryPlan, limit: Int
+    ) throws
+        -> [IndexEntry]
+    {
+        var candidates: [IndexEntry] = []
+        candidates.reserveCapacity(keys.count)
+        for key in keys {
+            guard let value = try txn.get(tables.addresses, key: key) else { continue }
+            let entry = IndexEntry(createdAt: Schema.readUInt64(value, at: 8), levID: Schema.readUInt64(value))
+            if entry.createdAt >= plan.since && entry.createdAt <= plan.until { candidates.append(entry) }
+        }
+        candidates.sort { $0 > $1 }
+        var results: [IndexEntry] = []
+        for entry in candidates {
+            if results.count >= limit && entry.createdAt != results[results.count - 1].createdAt { break }
+            if try accepts(entry, filter: filter, plan: plan) { results.append(entry) }
+        }
+        return results
     }
 
     /// Checks what the index did not: expiration, kinds, authors, and the full filter if needed.
@@ -68,7 +92,7 @@ struct QueryExecutor {
         case .prefixes(let table, let prefixes):
             database = self.database(table)
             keys = try expand(prefixes, in: database)
-        case .ids:
+        case .ids, .addresses:
             return []
         }
         var streams: [EntryStream] = []

@@ -12,6 +12,8 @@ struct QueryPlan: Equatable {
         /// Every key under each prefix (a cursor per key found), for scans whose last key part
         /// (the kind) is free.
         case prefixes(IndexTable, [[UInt8]])
+        /// Point lookups in the addresses table: authors x replaceable kinds, at most one event each.
+        case addresses([[UInt8]])
     }
 
     /// The indexes a plan can use.
@@ -72,7 +74,15 @@ struct QueryPlan: Equatable {
             return
         }
         if let filterAuthors {
-            if let filterKinds, filterAuthors.count * filterKinds.count <= QueryPlan.maxKeys {
+            if let filterKinds, filterAuthors.count * filterKinds.count <= QueryPlan.maxKeys,
+                filterKinds.allSatisfy({ $0.storageClass == .replaceable })
+            {
+                // One version per (kind, author) at most: the addresses table has it, no cursor needed.
+                source = .addresses(
+                    filterAuthors.flatMap { author in
+                        filterKinds.map { AddressKey.make(EventAddress(kind: $0, pubkey: author, identifier: "")) }
+                    }.sorted { $0.lexicographicallyPrecedes($1) })
+            } else if let filterKinds, filterAuthors.count * filterKinds.count <= QueryPlan.maxKeys {
                 source = .keys(
                     .byPubkeyKind,
                     filterAuthors.flatMap { author in filterKinds.map { IndexKeys.pubkeyKind(author, $0) } })

@@ -9,7 +9,7 @@ import NostrCore
 /// 16 bytes, not a B-tree node. Integers are big-endian so byte order is numeric order.
 enum Schema {
     /// Bump when any layout below changes; opening a store of another version fails clearly.
-    static let version: UInt32 = 1
+    static let version: UInt32 = 3
 
     /// The tables, with their flags.
     enum Table: String, CaseIterable {
@@ -33,7 +33,8 @@ enum Schema {
         /// letter(1) + `TagValueCode` + kind(2) → entries, for each event's single-letter tags (first
         /// value, once per letter and value). `{"kinds":[3],"#p":[x]}` is exactly one key.
         case byTag
-        /// `AddressKey` → levId(8) of the version kept for a replaceable or addressable address.
+        /// `AddressKey` → levId(8) + created_at(8) of the version kept for a replaceable or
+        /// addressable address; authors x replaceable kinds queries are answered from here alone.
         case addresses
         /// expiration(8) + levId(8) → empty: what the NIP-40 sweep walks.
         case expirations
@@ -148,10 +149,11 @@ enum TagValueCode {
     static func isExact(_ code: [UInt8]) -> Bool { code.first != hashed }
 }
 
-/// The key of a replaceable or addressable address: kind(2) + pubkey(32) + `TagValueCode` of `d`.
+/// The key of a replaceable or addressable address: pubkey(32) + kind(2) + `TagValueCode` of `d`.
+/// Author first, so one author's profile, follow list and relay list sit side by side.
 enum AddressKey {
     static func make(_ address: EventAddress) -> [UInt8] {
-        Schema.bigEndian(address.kind.rawValue) + address.pubkey.raw.bytes + TagValueCode.encode(address.identifier)
+        address.pubkey.raw.bytes + Schema.bigEndian(address.kind.rawValue) + TagValueCode.encode(address.identifier)
     }
 }
 

@@ -137,7 +137,7 @@ struct StoreWriter {
         try txn.put(tables.ids, key: event.id.raw.bytes, value: key)
         indexWrites.add(event, entry: IndexEntry(createdAt: meta.createdAt, levID: levID))
         if let address = event.address {
-            try txn.put(tables.addresses, key: AddressKey.make(address), value: key)
+            try txn.put(tables.addresses, key: AddressKey.make(address), value: key + Schema.bigEndian(meta.createdAt))
         }
         if meta.expiration != 0 {
             try txn.put(tables.expirations, key: Schema.bigEndian(meta.expiration) + key, value: [])
