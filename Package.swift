@@ -14,12 +14,19 @@ let package = Package(
     dependencies: [
         .package(path: "Packages/NostrCore"),
         .package(path: "Packages/LMDBStore"),
+        .package(path: "Packages/RelayServer"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         .executableTarget(
             name: "purplepages",
-            dependencies: [.product(name: "NostrCore", package: "NostrCore")],
+            dependencies: [
+                .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Executables/purplepages"
         ),
         .executableTarget(
@@ -55,6 +62,18 @@ let package = Package(
             path: "Tests/NostrCoreTests"
         ),
         .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .testTarget(
+            name: "RelayServerTests",
+            dependencies: [
+                .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            path: "Tests/RelayServerTests"
+        ),
         .testTarget(
             name: "LMDBStoreTests",
             dependencies: [

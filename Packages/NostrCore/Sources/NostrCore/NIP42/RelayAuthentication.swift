@@ -48,9 +48,12 @@ public enum RelayAuthentication {
     /// Checks an authentication event: kind 22242, valid id and signature, `challenge` tag equal to
     /// the one the relay sent, `relay` tag naming this relay (compared after normalising the URL),
     /// and `created_at` within `timeWindow` seconds of `now`. Returns the authenticated key.
+    /// `matchingHostOnly` compares only host and port, for relays behind TLS-terminating proxies
+    /// that cannot know the scheme and path clients used.
     @discardableResult
     public static func validate(
-        _ event: Event, challenge: String, relayURL: String, now: Int64, timeWindow: Int64 = defaultTimeWindow
+        _ event: Event, challenge: String, relayURL: String, now: Int64, timeWindow: Int64 = defaultTimeWindow,
+        matchingHostOnly: Bool = false
     ) throws(Failure) -> PublicKey {
         guard event.kind == kind else { throw .wrongKind(event.kind) }
         guard abs(event.createdAt - now) <= timeWindow else {
@@ -59,7 +62,11 @@ public enum RelayAuthentication {
         guard let sentChallenge = event.tags.first(named: "challenge")?.value else { throw .missingChallenge }
         guard constantTimeEquals(sentChallenge, challenge) else { throw .challengeMismatch }
         guard let relay = event.tags.first(named: "relay")?.value else { throw .missingRelay }
-        guard normalizedRelayURL(relay) == normalizedRelayURL(relayURL) else { throw .relayMismatch(relay) }
+        let matches =
+            matchingHostOnly
+            ? host(of: normalizedRelayURL(relay)) == host(of: normalizedRelayURL(relayURL))
+            : normalizedRelayURL(relay) == normalizedRelayURL(relayURL)
+        guard matches else { throw .relayMismatch(relay) }
         do {
             try event.validate()
         } catch {
@@ -86,6 +93,13 @@ public enum RelayAuthentication {
         if (scheme == "wss" || scheme == "https") && authority.hasSuffix(":443") { authority.removeLast(4) }
         if (scheme == "ws" || scheme == "http") && authority.hasSuffix(":80") { authority.removeLast(3) }
         return (scheme.isEmpty ? "" : scheme + "://") + authority + path
+    }
+
+    /// The authority (host and port, default ports dropped) of a normalised URL.
+    static func host(of normalized: String) -> Substring {
+        var text = Substring(normalized)
+        if let separator = text.firstRange(of: "://") { text = text[separator.upperBound...] }
+        return text.prefix { $0 != "/" }
     }
 
     /// Compares two strings in time that depends only on their lengths.

@@ -1,0 +1,46 @@
+// purplepages: the relay. Argument parsing and wiring only; everything else is in RelayServer.
+import ArgumentParser
+import Foundation
+import Logging
+import RelayServer
+
+@main
+struct PurplePages: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purplepages",
+        abstract: "A Nostr relay for profiles, follow lists, relay lists and NIP-51 lists.",
+        discussion: """
+            `purplepages --import FILE` runs purplepages-import, and `purplepages analytics` runs
+            purplepages-analytics, both from the same directory, so the migration runbook works as written.
+            """
+    )
+
+    @Option(help: "Configuration file (absent: built-in defaults).")
+    var config = "./config.json"
+
+    @Option(help: "Listen on this port instead of server.port.")
+    var port: Int?
+
+    @Option(name: .customLong("import"), help: "Hand over to purplepages-import with this file.")
+    var importFile: String?
+
+    @Argument(help: "`analytics` hands over to purplepages-analytics.")
+    var mode: String?
+
+    func run() async throws {
+        if let importFile { try Handover.exec("purplepages-import", ["--config", config, importFile]) }
+        if let mode {
+            guard mode == "analytics" else { throw ValidationError("unknown mode \"\(mode)\" (only \"analytics\")") }
+            try Handover.exec("purplepages-analytics", ["--config", config])
+        }
+        let configuration: RelayConfiguration
+        do {
+            configuration = try RelayConfiguration.load(path: config)
+        } catch {
+            FileHandle.standardError.write(Data("purplepages: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        try await RelayService.run(configuration: configuration, port: port, logger: Logger(label: "purplepages"))
+    }
+}

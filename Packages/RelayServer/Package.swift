@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+// RelayServer: the PurplePages relay as a library: configuration, the Nostr protocol over
+// WebSockets (Hummingbird 2), NIP-11, policies and live subscriptions, on top of LMDBStore.
+import PackageDescription
+
+let package = Package(
+    name: "RelayServer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RelayServer", targets: ["RelayServer"])
+    ],
+    dependencies: [
+        .package(path: "../NostrCore"),
+        .package(path: "../LMDBStore"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "RelayServer",
+            dependencies: [
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        )
+    ]
+)

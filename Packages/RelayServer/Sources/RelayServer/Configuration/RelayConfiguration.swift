@@ -1,0 +1,146 @@
+import Foundation
+import NostrCore
+
+/// Everything the relay reads from `config.json` (keys compatible with the Go original), with
+/// built-in defaults when the file or a key is absent. An explicit 0 means 0.
+public struct RelayConfiguration: Sendable {
+    /// `relay.*`: what NIP-11 says about the relay.
+    public struct Identity: Sendable {
+        public var name = "PurplePages"
+        public var description = "A Nostr relay for finding people: profiles, follow lists, relay lists and lists."
+        public var pubkey = ""
+        public var contact = ""
+        public var icon = ""
+        /// Extra NIPs to advertise on top of those implemented.
+        public var supportedNIPs: [Int] = []
+        public var software = "https://github.com/purplepages/purplepages"
+        public var version = "0.1.0"
+    }
+
+    /// `server.*`.
+    public struct Server: Sendable {
+        public var host = "0.0.0.0"
+        public var port = 3335
+    }
+
+    /// `storage.*`.
+    public struct Storage: Sendable {
+        /// Only `"lmdb"` exists.
+        public var backend = "lmdb"
+        public var path = "./data/events.lmdb"
+        /// PostgreSQL for analytics; empty turns tracking off.
+        public var analyticsDatabaseURL = ""
+        public var mapSizeGB = 16
+    }
+
+    /// `limits.*`: every one enforced and advertised in NIP-11.
+    public struct Limits: Sendable {
+        public var maxSubscriptions = 50
+        public var maxFilters = 10
+        public var maxLimit = 2000
+        public var defaultLimit = 500
+        public var maxEventTags = 2000
+        public var maxContentLength = 131_072
+        public var maxMessageBytes = 512_000
+        /// How far in the future `created_at` may be, in seconds.
+        public var createdAtFutureSeconds = 900
+        public var eventsPerDayLimit = 50_000
+        public var minTrustedFollowers = 1000
+    }
+
+    public var identity = Identity()
+    public var server = Server()
+    public var storage = Storage()
+    /// Kinds accepted for storage; kind 5 deletions are always accepted on top.
+    public var allowedKinds = KindSet.purplePagesDefault
+    public var limits = Limits()
+    public var statsPassword = ""
+    /// CIDRs of proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: [String] = []
+    /// Keys in the file that nothing knows (reported once at start).
+    public private(set) var unknownKeys: [String] = []
+
+    /// The built-in defaults.
+    public init() {}
+
+    /// Sections that later parts of PurplePages read; present keys there are not "unknown".
+    static let otherSections: Set<String> = ["analytics", "sync", "trusted_sync", "profile_hydration", "sync_kinds"]
+
+    /// Reads `path`; a missing file gives the defaults. Throws a `ConfigurationError` naming the
+    /// file and key for anything invalid.
+    public static func load(path: String) throws(ConfigurationError) -> RelayConfiguration {
+        guard FileManager.default.fileExists(atPath: path) else { return RelayConfiguration() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: "", reason: "cannot read the file")
+        }
+        return try parse(Array(data), file: path)
+    }
+
+    /// Parses config.json bytes.
+    public static func parse(_ bytes: [UInt8], file: String? = nil) throws(ConfigurationError) -> RelayConfiguration {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw ConfigurationError(file: file, key: "", reason: "not valid JSON: \(error)")
+        }
+        var reader = try ConfigurationReader(json: json, file: file)
+        var config = RelayConfiguration()
+        try config.read(&reader)
+        config.unknownKeys = reader.unknownKeys(knownSections: otherSections)
+        return config
+    }
+
+    private mutating func read(_ reader: inout ConfigurationReader) throws(ConfigurationError) {
+        if let value = try reader.string("relay.name") { identity.name = value }
+        if let value = try reader.string("relay.description") { identity.description = value }
+        if let value = try reader.string("relay.pubkey") {
+            guard value.isEmpty || PublicKey(hex: value) != nil else {
+                throw reader.error("relay.pubkey", "expected 64 lowercase hex characters")
+            }
+            identity.pubkey = value
+        }
+        if let value = try reader.string("relay.contact") { identity.contact = value }
+        if let value = try reader.string("relay.icon") { identity.icon = value }
+        if let value = try reader.integers("relay.supported_nips") { identity.supportedNIPs = value }
+        if let value = try reader.string("relay.software") { identity.software = value }
+        if let value = try reader.string("relay.version") { identity.version = value }
+
+        if let value = try reader.string("server.host") { server.host = value }
+        if let value = try reader.integer("server.port", in: 0...65535) { server.port = value }
+
+        if let value = try reader.string("storage.backend") {
+            guard value == "lmdb" else {
+                throw reader.error("storage.backend", "only \"lmdb\" is supported, not \"\(value)\"")
+            }
+            storage.backend = value
+        }
+        if let value = try reader.string("storage.path") {
+            guard !value.isEmpty else { throw reader.error("storage.path", "must not be empty") }
+            storage.path = value
+        }
+        if let value = try reader.string("storage.analytics_db_url") { storage.analyticsDatabaseURL = value }
+        if let value = try reader.integer("storage.map_size_gb", in: 1...1 << 20) { storage.mapSizeGB = value }
+
+        if let value = try reader.kinds("allowed_kinds") { allowedKinds = value }
+
+        if let value = try reader.integer("limits.max_subscriptions") { limits.maxSubscriptions = value }
+        if let value = try reader.integer("limits.max_filters") { limits.maxFilters = value }
+        if let value = try reader.integer("limits.max_limit") { limits.maxLimit = value }
+        if let value = try reader.integer("limits.default_limit") { limits.defaultLimit = value }
+        if let value = try reader.integer("limits.max_event_tags") { limits.maxEventTags = value }
+        if let value = try reader.integer("limits.max_content_length") { limits.maxContentLength = value }
+        if let value = try reader.integer("limits.max_message_bytes", in: 1024...(64 << 20)) {
+            limits.maxMessageBytes = value
+        }
+        if let value = try reader.integer("limits.created_at_future_seconds") { limits.createdAtFutureSeconds = value }
+        if let value = try reader.integer("limits.events_per_day_limit") { limits.eventsPerDayLimit = value }
+        if let value = try reader.integer("limits.min_trusted_followers") { limits.minTrustedFollowers = value }
+        guard limits.defaultLimit <= limits.maxLimit else {
+            throw reader.error("limits.default_limit", "must not exceed limits.max_limit (\(limits.maxLimit))")
+        }
+
+        if let value = try reader.string("stats_password") { statsPassword = value }
+        if let value = try reader.strings("trusted_proxies") { trustedProxies = value }
+    }
+}

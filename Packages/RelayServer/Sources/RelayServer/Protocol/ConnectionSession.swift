@@ -1,0 +1,215 @@
+import Foundation
+import LMDBStore
+import NostrCore
+
+/// One client connection's protocol state and message handling (NIP-01, NIP-09, NIP-40, NIP-42,
+/// NIP-45, NIP-70), independent of the WebSocket library.
+final class ConnectionSession: @unchecked Sendable {
+    let relay: Relay
+    let sink: ConnectionSink
+    /// The NIP-42 challenge sent when the connection opened.
+    let challenge: String
+    /// Host (and port) the client connected to, for the NIP-42 `relay` tag.
+    let host: String
+    // Touched only by the connection's reader task, one message at a time.
+    private var subscriptionIDs = Set<String>()
+    private var authenticated = Set<PublicKey>()
+
+    init(relay: Relay, sink: ConnectionSink, host: String) {
+        self.relay = relay
+        self.sink = sink
+        self.host = host
+        var generator = SystemRandomNumberGenerator()
+        challenge = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    var limits: RelayConfiguration.Limits { relay.configuration.limits }
+
+    /// Greets the client with a NIP-42 challenge.
+    func start() { sink.send(.auth(challenge: challenge)) }
+
+    /// Handles one text message.
+    func handle(_ bytes: [UInt8]) async {
+        guard bytes.count <= limits.maxMessageBytes else {
+            sink.send(.notice("invalid: message of \(bytes.count) bytes is larger than \(limits.maxMessageBytes)"))
+            return
+        }
+        let message: ClientMessage
+        do {
+            message = try ClientMessage.parse(bytes)
+        } catch {
+            sink.send(error.relayMessage)
+            return
+        }
+        switch message {
+        case .event(let event): await publish(event)
+        case .request(let id, let filters): subscribe(id, filters)
+        case .close(let id): close(id)
+        case .count(let id, let filters): count(id, filters)
+        case .auth(let event): authenticate(event)
+        case .negentropyOpen(let id, _, _), .negentropyMessage(let id, _):
+            sink.send(
+                .negentropyError(subscriptionID: id, reason: Reason(.closed, "negentropy sync (NIP-77) is not offered"))
+            )
+        case .negentropyClose:
+            break
+        }
+    }
+
+    /// Forgets the connection's subscriptions.
+    func finish() { relay.subscriptions.removeAll(connection: sink.id) }
+
+    // MARK: EVENT
+
+    private func publish(_ event: Event) async {
+        if let reason = rejection(of: event) {
+            sink.send(.ok(eventID: event.id, accepted: false, reason: reason))
+            if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
+            return
+        }
+        if event.kind.storageClass == .ephemeral {
+            relay.broadcast(event)
+            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+            return
+        }
+        let outcome: SaveOutcome
+        do {
+            outcome = try await relay.store.save(event)
+        } catch StoreError.overloaded {
+            sink.send(.ok(eventID: event.id, accepted: false, reason: .error("the relay is busy, try again")))
+            return
+        } catch {
+            relay.logger.error("saving \(event.id) failed: \(error)")
+            sink.send(.ok(eventID: event.id, accepted: false, reason: .error("could not store the event")))
+            return
+        }
+        switch outcome {
+        case .stored, .replaced:
+            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+            relay.broadcast(event)
+        case .duplicate:
+            sink.send(.ok(eventID: event.id, accepted: true, reason: .duplicate("already have this event")))
+        case .rejectedOlder:
+            sink.send(.ok(eventID: event.id, accepted: true, reason: .duplicate("a newer version is stored")))
+        case .deleted:
+            sink.send(.ok(eventID: event.id, accepted: false, reason: .blocked("deleted by its author")))
+        case .expired:
+            sink.send(.ok(eventID: event.id, accepted: false, reason: .invalid("the event has expired")))
+        case .ephemeral:
+            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+        }
+    }
+
+    /// Why `event` is refused before storage, if it is.
+    private func rejection(of event: Event) -> Reason? {
+        do {
+            try event.validate(keyCache: relay.keyCache)
+        } catch {
+            return error.reason
+        }
+        guard relay.storedKinds.contains(event.kind) else { return .blocked("kind \(event.kind) is not allowed") }
+        if event.tags.count > limits.maxEventTags {
+            return .invalid("too many tags: \(event.tags.count) (max \(limits.maxEventTags))")
+        }
+        if event.contentByteCount > limits.maxContentLength {
+            return .invalid("content too long: \(event.contentByteCount) bytes (max \(limits.maxContentLength))")
+        }
+        if event.createdAt > relay.now + Int64(limits.createdAtFutureSeconds) {
+            return .invalid("created_at is more than \(limits.createdAtFutureSeconds) seconds in the future")
+        }
+        if event.isProtected && !authenticated.contains(event.pubkey) {
+            return authenticated.isEmpty
+                ? .authRequired("this event may only be published by its author (NIP-70)")
+                : .restricted("this event may only be published by its author (NIP-70)")
+        }
+        return nil
+    }
+
+    // MARK: REQ, CLOSE, COUNT
+
+    private func subscribe(_ id: String, _ filters: [Filter]) {
+        guard filters.count <= limits.maxFilters else {
+            sink.send(
+                .closed(
+                    subscriptionID: id,
+                    reason: .invalid("too many filters: \(filters.count) (max \(limits.maxFilters))")))
+            return
+        }
+        guard subscriptionIDs.contains(id) || subscriptionIDs.count < limits.maxSubscriptions else {
+            sink.send(
+                .closed(subscriptionID: id, reason: .blocked("too many subscriptions (max \(limits.maxSubscriptions))"))
+            )
+            return
+        }
+        subscriptionIDs.insert(id)
+        let key = SubscriptionRegistry.Key(connection: sink.id, subscription: id)
+        // Live first, so nothing published during the query is missed; a few events may then arrive
+        // both ways, which clients tolerate better than gaps (NIP-01 asks only not to repeat within
+        // the stored results).
+        relay.subscriptions.add(key, filters: filters, sink: sink)
+        let stored = filters.map { filter -> Filter in
+            var bounded = filter
+            bounded.limit = min(filter.limit ?? limits.defaultLimit, limits.maxLimit)
+            return bounded
+        }
+        do {
+            if stored.contains(where: { $0.limit ?? 0 > 0 }) {
+                try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
+                    var message: [UInt8] = []
+                    message.reserveCapacity(storedEvent.json.count + id.utf8.count + 16)
+                    message.append(contentsOf: #"["EVENT","#.utf8)
+                    JSONWriter.appendString(id, to: &message)
+                    message.append(UInt8(ascii: ","))
+                    message.append(contentsOf: storedEvent.json)
+                    message.append(UInt8(ascii: "]"))
+                    if !sink.send(bytes: message) { throw SlowConsumer() }
+                }
+            }
+            sink.send(.endOfStoredEvents(subscriptionID: id))
+        } catch is SlowConsumer {
+            relay.subscriptions.removeAll(connection: sink.id)
+        } catch {
+            relay.logger.error("query for \(id) failed: \(error)")
+            relay.subscriptions.remove(key)
+            subscriptionIDs.remove(id)
+            sink.send(.closed(subscriptionID: id, reason: .error("the query failed")))
+        }
+    }
+
+    private struct SlowConsumer: Error {}
+
+    private func close(_ id: String) {
+        subscriptionIDs.remove(id)
+        relay.subscriptions.remove(SubscriptionRegistry.Key(connection: sink.id, subscription: id))
+    }
+
+    private func count(_ id: String, _ filters: [Filter]) {
+        guard filters.count <= limits.maxFilters else {
+            sink.send(
+                .closed(
+                    subscriptionID: id,
+                    reason: .invalid("too many filters: \(filters.count) (max \(limits.maxFilters))")))
+            return
+        }
+        do {
+            let result = try relay.store.count(filters)
+            sink.send(.count(subscriptionID: id, count: result.count, approximate: result.approximate))
+        } catch {
+            sink.send(.closed(subscriptionID: id, reason: .error("the count failed")))
+        }
+    }
+
+    // MARK: AUTH
+
+    private func authenticate(_ event: Event) {
+        do {
+            let pubkey = try RelayAuthentication.validate(
+                event, challenge: challenge, relayURL: "ws://" + host, now: relay.now, timeWindow: 600,
+                matchingHostOnly: true)
+            authenticated.insert(pubkey)
+            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+        } catch {
+            sink.send(.ok(eventID: event.id, accepted: false, reason: error.reason))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import NostrCore
+import Synchronization
+
+/// Every live subscription of every connection, indexed for fan-out.
+///
+/// Each filter is filed under one field of its own (ids, else authors, else its first tag
+/// condition, else kinds, else "every event"), so a new event only meets the filters filed under
+/// its id, author, tags or kind, plus the catch-alls, and only those are fully matched. This is
+/// strfry's ActiveMonitors idea: cost grows with the matching subscriptions, not all of them.
+final class SubscriptionRegistry: Sendable {
+    /// Identifies one subscription: connection number and subscription id.
+    struct Key: Hashable, Sendable {
+        var connection: UInt64
+        var subscription: String
+    }
+
+    /// Where a filter is filed.
+    enum Field: Hashable, Sendable {
+        case id(EventID)
+        case author(PublicKey)
+        case tag(UInt8, String)
+        case kind(Kind)
+        case everything
+    }
+
+    /// A subscription and who gets its events.
+    struct Entry: Sendable {
+        var filters: [Filter]
+        var sink: ConnectionSink
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var index: [Field: Set<Key>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Adds (or replaces) a subscription.
+    func add(_ key: Key, filters: [Filter], sink: ConnectionSink) {
+        state.withLock { state in
+            if let old = state.entries[key] { Self.unindex(key, old.filters, in: &state) }
+            state.entries[key] = Entry(filters: filters, sink: sink)
+            for filter in filters {
+                for field in Self.fields(of: filter) { state.index[field, default: []].insert(key) }
+            }
+        }
+    }
+
+    /// Removes one subscription; returns whether it existed.
+    @discardableResult
+    func remove(_ key: Key) -> Bool {
+        state.withLock { state in
+            guard let entry = state.entries.removeValue(forKey: key) else { return false }
+            Self.unindex(key, entry.filters, in: &state)
+            return true
+        }
+    }
+
+    /// Removes every subscription of a connection.
+    func removeAll(connection: UInt64) {
+        state.withLock { state in
+            for (key, entry) in state.entries where key.connection == connection {
+                state.entries.removeValue(forKey: key)
+                Self.unindex(key, entry.filters, in: &state)
+            }
+        }
+    }
+
+    /// How many subscriptions are live.
+    var count: Int { state.withLock { $0.entries.count } }
+
+    /// The subscriptions with a filter that matches `event`.
+    func matches(_ event: Event) -> [(Key, ConnectionSink)] {
+        let candidates: [(Key, Entry)] = state.withLock { state in
+            var keys = Set<Key>()
+            func collect(_ field: Field) { if let found = state.index[field] { keys.formUnion(found) } }
+            collect(.id(event.id))
+            collect(.author(event.pubkey))
+            collect(.kind(event.kind))
+            collect(.everything)
+            for tag in event.tags where tag.count > 1 {
+                let letter: UInt8? = tag.withBytes(at: 0) { $0.count == 1 ? $0[0] : nil }
+                if let letter { collect(.tag(letter, tag[1])) }
+            }
+            return keys.compactMap { key in state.entries[key].map { (key, $0) } }
+        }
+        return candidates.compactMap { key, entry in
+            entry.filters.contains { $0.matches(event) } ? (key, entry.sink) : nil
+        }
+    }
+
+    static func fields(of filter: Filter) -> [Field] {
+        if let ids = filter.ids { return ids.map(Field.id) }
+        if let authors = filter.authors { return authors.map(Field.author) }
+        if let condition = filter.tags.first { return condition.values.map { .tag(condition.letter, $0) } }
+        if let kinds = filter.kinds { return kinds.map(Field.kind) }
+        return [.everything]
+    }
+
+    private static func unindex(_ key: Key, _ filters: [Filter], in state: inout State) {
+        for filter in filters {
+            for field in fields(of: filter) {
+                state.index[field]?.remove(key)
+                if state.index[field]?.isEmpty == true { state.index.removeValue(forKey: field) }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Hummingbird
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import LMDBStore
+import Logging
+import NIOCore
+import NostrCore
+
+/// Builds the relay's Hummingbird application: `GET /` answers NIP-11 (with
+/// `Accept: application/nostr+json`) or a small HTML page, and WebSocket upgrades on any path speak
+/// the Nostr protocol.
+public enum RelayApplication {
+    /// The application for `relay`, listening on the configured host and port (`port` overrides).
+    /// `onServerRunning` receives the bound port (useful with port 0).
+    public static func make(
+        relay: Relay, port: Int? = nil, onServerRunning: (@Sendable (Int) async -> Void)? = nil
+    ) -> some ApplicationProtocol {
+        let configuration = relay.configuration
+        let router = Router()
+        let information = RelayInformation.document(configuration)
+        let page = RelayInformation.page(configuration)
+        router.add(middleware: CORSHeaders())
+        router.get("/") { request, _ -> Response in
+            if request.headers[.accept]?.contains("application/nostr+json") == true {
+                return Response(
+                    status: .ok, headers: [.contentType: "application/nostr+json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: information)))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        // Frames may exceed max_message_bytes a little so oversized messages get a NOTICE, not a
+        // dropped connection; far larger ones close it (1009).
+        let frameLimit = configuration.limits.maxMessageBytes + 4096
+        let webSocket = WebSocketServerConfiguration(
+            maxFrameSize: frameLimit,
+            extensions: [.perMessageDeflate(maxDecompressedFrameSize: frameLimit)],
+            autoPing: .enabled(timePeriod: .seconds(30)))
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, _, _ in
+                let host = request.authority ?? "localhost"
+                return .upgrade([:]) { inbound, outbound, _ in
+                    try await RelayConnection.run(relay: relay, host: host, inbound: inbound, outbound: outbound)
+                }
+            },
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: port ?? configuration.server.port)),
+            onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
+            logger: relay.logger
+        )
+    }
+}
+
+/// Adds NIP-11's CORS headers to every HTTP answer.
+struct CORSHeaders<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        var response = try await next(request, context)
+        response.headers[.accessControlAllowOrigin] = "*"
+        response.headers[.accessControlAllowHeaders] = "*"
+        response.headers[.accessControlAllowMethods] = "GET, OPTIONS"
+        return response
+    }
+}
+
+/// Runs one WebSocket connection: a reader handling messages in order and a writer draining the
+/// bounded outgoing queue.
+enum RelayConnection {
+    /// Outgoing messages a connection may have queued before it counts as too slow.
+    static let outboundQueueLimit = 20_000
+
+    static func run(
+        relay: Relay, host: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(
+            bufferingPolicy: .bufferingOldest(outboundQueueLimit))
+        let sink = ConnectionSink(id: relay.newConnectionID(), continuation: continuation)
+        let session = ConnectionSession(relay: relay, sink: sink, host: host)
+        defer {
+            session.finish()
+            sink.close()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await bytes in stream {
+                    try await outbound.write(.text(String(decoding: bytes, as: UTF8.self)))
+                }
+                // The queue ended: the client was too slow, or the reader finished.
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            session.start()
+            let limit = relay.configuration.limits.maxMessageBytes + 4096
+            for try await message in inbound.messages(maxSize: limit) {
+                switch message {
+                case .text(let text):
+                    await session.handle(Array(text.utf8))
+                case .binary:
+                    sink.send(.notice("invalid: binary messages are not part of the Nostr protocol"))
+                }
+            }
+            sink.close()
+            try await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import LMDBStore
+import Logging
+import ServiceLifecycle
+
+/// Runs the relay until SIGTERM or SIGINT: opens the store, serves, and on shutdown stops
+/// accepting, closes connections, lets the writer commit what it holds, and returns.
+public enum RelayService {
+    /// Opens the store described by `configuration` and serves until a shutdown signal.
+    public static func run(configuration: RelayConfiguration, port: Int? = nil, logger: Logger) async throws {
+        for key in configuration.unknownKeys { logger.warning("config: unknown key \(key) is ignored") }
+        let store = try EventStore(
+            configuration: .init(
+                path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB,
+                defaultLimit: configuration.limits.defaultLimit, maxLimit: configuration.limits.maxLimit))
+        defer { store.close() }
+        let relay = Relay(configuration: configuration, store: store, logger: logger)
+        if configuration.storage.analyticsDatabaseURL.isEmpty {
+            logger.info("analytics tracking is off: storage.analytics_db_url is empty")
+        }
+        let application = RelayApplication.make(relay: relay, port: port) { boundPort in
+            logger.info(
+                "purplepages listening on \(configuration.server.host):\(boundPort), store \(configuration.storage.path)"
+            )
+        }
+        let services = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+        logger.info("purplepages stopped")
+    }
+}
