@@ -1,0 +1,85 @@
+import Foundation
+import NostrCore
+import RelayServer
+import Testing
+
+@Suite("Relay configuration")
+struct ConfigurationTests {
+    private func parse(_ json: String) throws(ConfigurationError) -> RelayConfiguration {
+        try RelayConfiguration.parse(Array(json.utf8), file: "config.json")
+    }
+
+    @Test func absentFileGivesTheDefaults() throws {
+        let config = try RelayConfiguration.load(path: "/nonexistent/\(UUID().uuidString)/config.json")
+        #expect(config.server.host == "0.0.0.0" && config.server.port == 3335)
+        #expect(config.storage.backend == "lmdb" && config.storage.path == "./data/events.lmdb")
+        #expect(config.allowedKinds == KindSet.purplePagesDefault)
+        #expect(config.limits.maxLimit == 2000 && config.limits.defaultLimit == 500)
+        #expect(config.unknownKeys.isEmpty)
+    }
+
+    @Test func readsTheGoOriginalsKeys() throws {
+        let config = try parse(
+            """
+            {"relay": {"name": "pp", "description": "d", "pubkey": "\(String(repeating: "ab", count: 32))",
+                       "contact": "c", "icon": "i", "supported_nips": [51], "software": "s", "version": "v"},
+             "server": {"host": "127.0.0.1", "port": 4444},
+             "storage": {"backend": "lmdb", "path": "/tmp/x", "analytics_db_url": "postgresql://h/db", "map_size_gb": 2},
+             "allowed_kinds": [0, 3, "10000-10002", "30000-30003"],
+             "limits": {"max_subscriptions": 0, "max_filters": 3, "max_limit": 100, "default_limit": 10,
+                        "max_event_tags": 5, "max_content_length": 6, "max_message_bytes": 2048,
+                        "events_per_day_limit": 7, "min_trusted_followers": 8},
+             "stats_password": "p", "trusted_proxies": ["10.0.0.0/8"],
+             "sync": {"enabled": false}, "analytics": {"interval_minutes": 60}}
+            """)
+        #expect(config.identity.name == "pp" && config.identity.supportedNIPs == [51])
+        #expect(config.server.port == 4444 && config.storage.mapSizeGB == 2)
+        #expect(config.allowedKinds.contains(10001) && !config.allowedKinds.contains(10003))
+        #expect(config.allowedKinds.contains(30003) && !config.allowedKinds.contains(1))
+        #expect(config.limits.maxSubscriptions == 0)  // an explicit 0 means 0
+        #expect(config.limits.maxFilters == 3 && config.limits.maxMessageBytes == 2048)
+        #expect(config.trustedProxies == ["10.0.0.0/8"] && config.statsPassword == "p")
+        #expect(config.unknownKeys.isEmpty)
+    }
+
+    @Test func unknownKeysAreReportedNotFatal() throws {
+        let config = try parse(#"{"relay": {"name": "x", "colour": "purple"}, "extra": 1}"#)
+        #expect(config.unknownKeys == ["extra", "relay.colour"])
+    }
+
+    @Test(arguments: [
+        (#"{"limits": {"max_limit": "x"}}"#, "limits.max_limit"),
+        (#"{"limits": {"max_limit": -1}}"#, "limits.max_limit"),
+        (#"{"server": {"port": 70000}}"#, "server.port"),
+        (#"{"storage": {"backend": "postgresql"}}"#, "storage.backend"),
+        (#"{"allowed_kinds": [0, "5-2"]}"#, "allowed_kinds[1]"),
+        (#"{"allowed_kinds": [70000]}"#, "allowed_kinds[0]"),
+        (#"{"allowed_kinds": ["a-b"]}"#, "allowed_kinds[0]"),
+        (#"{"relay": {"pubkey": "npub1xyz"}}"#, "relay.pubkey"),
+        (#"{"limits": {"default_limit": 600, "max_limit": 500}}"#, "limits.default_limit"),
+        (#"{"trusted_proxies": [1]}"#, "trusted_proxies[0]"),
+    ])
+    func invalidValuesNameTheirKey(_ json: String, _ key: String) {
+        #expect {
+            try parse(json)
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.key == key && error.file == "config.json" && error.description.contains(key)
+        }
+    }
+
+    @Test func malformedJSONIsReportedWithItsOffset() {
+        #expect {
+            try parse(#"{"relay": {"name": "x",}}"#)
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains("byte") == true
+        }
+    }
+
+    @Test func kindSetsMergeRanges() {
+        let set = KindSet([3...3, 0...0, 1...2, 10...20, 15...30])
+        #expect(set.ranges == [0...3, 10...30])
+        #expect(set.description == "0-3, 10-30")
+        #expect(set.adding(5).contains(5) && !set.contains(5))
+    }
+}
