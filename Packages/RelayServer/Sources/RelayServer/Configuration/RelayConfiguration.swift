@@ -46,6 +46,14 @@ public struct RelayConfiguration: Sendable {
         public var createdAtFutureSeconds = 900
         public var eventsPerDayLimit = 50_000
         public var minTrustedFollowers = 1000
+        /// Per-IP token buckets: EVENTs, REQ/COUNTs and new connections per second, and how many may
+        /// come at once. A rate of 0 means unlimited.
+        public var eventRate = 50
+        public var eventBurst = 500
+        public var reqRate = 50
+        public var reqBurst = 500
+        public var connectionRate = 10
+        public var connectionBurst = 100
     }
 
     public var identity = Identity()
@@ -136,11 +144,22 @@ public struct RelayConfiguration: Sendable {
         if let value = try reader.integer("limits.created_at_future_seconds") { limits.createdAtFutureSeconds = value }
         if let value = try reader.integer("limits.events_per_day_limit") { limits.eventsPerDayLimit = value }
         if let value = try reader.integer("limits.min_trusted_followers") { limits.minTrustedFollowers = value }
+        if let value = try reader.integer("limits.event_rate") { limits.eventRate = value }
+        if let value = try reader.integer("limits.event_burst") { limits.eventBurst = value }
+        if let value = try reader.integer("limits.req_rate") { limits.reqRate = value }
+        if let value = try reader.integer("limits.req_burst") { limits.reqBurst = value }
+        if let value = try reader.integer("limits.connection_rate") { limits.connectionRate = value }
+        if let value = try reader.integer("limits.connection_burst") { limits.connectionBurst = value }
         guard limits.defaultLimit <= limits.maxLimit else {
             throw reader.error("limits.default_limit", "must not exceed limits.max_limit (\(limits.maxLimit))")
         }
 
         if let value = try reader.string("stats_password") { statsPassword = value }
-        if let value = try reader.strings("trusted_proxies") { trustedProxies = value }
+        if let value = try reader.strings("trusted_proxies") {
+            for (index, text) in value.enumerated() where CIDR(text) == nil {
+                throw reader.error("trusted_proxies[\(index)]", "not a CIDR like \"10.0.0.0/8\": \"\(text)\"")
+            }
+            trustedProxies = value
+        }
     }
 }

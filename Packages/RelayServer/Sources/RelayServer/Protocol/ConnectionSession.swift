@@ -11,14 +11,17 @@ final class ConnectionSession: @unchecked Sendable {
     let challenge: String
     /// Host (and port) the client connected to, for the NIP-42 `relay` tag.
     let host: String
+    /// The IP the connection counts as (rate limits, traffic budget).
+    let client: String
     // Touched only by the connection's reader task, one message at a time.
     private var subscriptionIDs = Set<String>()
     private var authenticated = Set<PublicKey>()
 
-    init(relay: Relay, sink: ConnectionSink, host: String) {
+    init(relay: Relay, sink: ConnectionSink, host: String, client: String) {
         self.relay = relay
         self.sink = sink
         self.host = host
+        self.client = client
         var generator = SystemRandomNumberGenerator()
         challenge = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
@@ -62,6 +65,10 @@ final class ConnectionSession: @unchecked Sendable {
     // MARK: EVENT
 
     private func publish(_ event: Event) async {
+        guard relay.eventBuckets.take(client, now: relay.preciseNow) else {
+            sink.send(.ok(eventID: event.id, accepted: false, reason: .rateLimited("slow down: too many events")))
+            return
+        }
         if let reason = rejection(of: event) {
             sink.send(.ok(eventID: event.id, accepted: false, reason: reason))
             if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
@@ -127,7 +134,26 @@ final class ConnectionSession: @unchecked Sendable {
 
     // MARK: REQ, CLOSE, COUNT
 
+    /// Why a REQ or COUNT is refused before running, if it is: the request rate, or the daily
+    /// budget of events served (authenticated users with enough trusted followers are exempt).
+    private func readRefusal() -> Reason? {
+        guard relay.reqBuckets.take(client, now: relay.preciseNow) else { return .rateLimited("slow down: too many requests") }
+        guard !relay.servedBudget.allows(client, now: relay.now) else { return nil }
+        let exempt = authenticated.contains {
+            relay.trustedFollowers.trustedFollowerCount(of: $0.hex) >= limits.minTrustedFollowers
+        }
+        if exempt { return nil }
+        return authenticated.isEmpty
+            ? .authRequired("daily limit of \(limits.eventsPerDayLimit) events served reached; authenticate to continue")
+            : .rateLimited("daily limit of \(limits.eventsPerDayLimit) events served reached")
+    }
+
     private func subscribe(_ id: String, _ filters: [Filter]) {
+        if let reason = readRefusal() {
+            sink.send(.closed(subscriptionID: id, reason: reason))
+            if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
+            return
+        }
         guard filters.count <= limits.maxFilters else {
             sink.send(
                 .closed(
@@ -152,9 +178,12 @@ final class ConnectionSession: @unchecked Sendable {
             bounded.limit = min(filter.limit ?? limits.defaultLimit, limits.maxLimit)
             return bounded
         }
+        var served = 0
+        defer { relay.servedBudget.record(client, count: served, now: relay.now) }
         do {
             if stored.contains(where: { $0.limit ?? 0 > 0 }) {
                 try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
+                    served += 1
                     var message: [UInt8] = []
                     message.reserveCapacity(storedEvent.json.count + id.utf8.count + 16)
                     message.append(contentsOf: #"["EVENT","#.utf8)
@@ -184,6 +213,10 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func count(_ id: String, _ filters: [Filter]) {
+        if let reason = readRefusal() {
+            sink.send(.closed(subscriptionID: id, reason: reason))
+            return
+        }
         guard filters.count <= limits.maxFilters else {
             sink.send(
                 .closed(

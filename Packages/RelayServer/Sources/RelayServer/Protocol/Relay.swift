@@ -14,18 +14,38 @@ public final class Relay: Sendable {
     let subscriptions = SubscriptionRegistry()
     let keyCache = PublicKeyCache()
     let logger: Logger
+    let eventBuckets: TokenBuckets
+    let reqBuckets: TokenBuckets
+    let connectionBuckets: TokenBuckets
+    let servedBudget: ServedBudget
+    let clientAddress: ClientAddress
+    /// Who counts as a trusted heavy user (analytics results; nobody until they exist).
+    let trustedFollowers: any TrustedFollowerProvider
     private let nextConnection = Atomic<UInt64>(1)
 
     /// Kinds the relay stores: the configured ones plus kind 5 deletions, which are always accepted.
     let storedKinds: KindSet
 
     /// A relay over `store`.
-    public init(configuration: RelayConfiguration, store: EventStore, logger: Logger = Logger(label: "purplepages")) {
+    public init(
+        configuration: RelayConfiguration, store: EventStore, logger: Logger = Logger(label: "purplepages"),
+        trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers()
+    ) throws(ConfigurationError) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.trustedFollowers = trustedFollowers
         storedKinds = configuration.allowedKinds.adding(.deletion)
+        let limits = configuration.limits
+        eventBuckets = TokenBuckets(rate: Double(limits.eventRate), burst: Double(limits.eventBurst))
+        reqBuckets = TokenBuckets(rate: Double(limits.reqRate), burst: Double(limits.reqBurst))
+        connectionBuckets = TokenBuckets(rate: Double(limits.connectionRate), burst: Double(limits.connectionBurst))
+        servedBudget = ServedBudget(limit: limits.eventsPerDayLimit)
+        clientAddress = try ClientAddress(trustedProxies: configuration.trustedProxies)
     }
+
+    /// Seconds since the Unix epoch, with a fraction, for the token buckets.
+    var preciseNow: Double { Date().timeIntervalSince1970 }
 
     func newConnectionID() -> UInt64 { nextConnection.add(1, ordering: .relaxed).oldValue }
 

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import HummingbirdWSCompression
 import HummingbirdWebSocket
@@ -39,10 +40,13 @@ public enum RelayApplication {
             autoPing: .enabled(timePeriod: .seconds(30)))
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, _, _ in
+            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, channel, _ in
                 let host = request.authority ?? "localhost"
+                let client = relay.clientAddress.resolve(
+                    peer: channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[forwardedFor])
                 return .upgrade([:]) { inbound, outbound, _ in
-                    try await RelayConnection.run(relay: relay, host: host, inbound: inbound, outbound: outbound)
+                    try await RelayConnection.run(
+                        relay: relay, host: host, client: client, inbound: inbound, outbound: outbound)
                 }
             },
             configuration: .init(
@@ -52,6 +56,8 @@ public enum RelayApplication {
         )
     }
 }
+
+private let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
 /// Adds NIP-11's CORS headers to every HTTP answer.
 struct CORSHeaders<Context: RequestContext>: RouterMiddleware {
@@ -75,12 +81,17 @@ enum RelayConnection {
     static let outboundQueueLimit = 20_000
 
     static func run(
-        relay: Relay, host: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+        relay: Relay, host: String, client: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
     ) async throws {
+        guard relay.connectionBuckets.take(client, now: relay.preciseNow) else {
+            try await outbound.write(.text(RelayMessage.notice("rate-limited: too many new connections").jsonString))
+            try await outbound.close(.policyViolation, reason: "rate-limited")
+            return
+        }
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(
             bufferingPolicy: .bufferingOldest(outboundQueueLimit))
         let sink = ConnectionSink(id: relay.newConnectionID(), continuation: continuation)
-        let session = ConnectionSession(relay: relay, sink: sink, host: host)
+        let session = ConnectionSession(relay: relay, sink: sink, host: host, client: client)
         defer {
             session.finish()
             sink.close()

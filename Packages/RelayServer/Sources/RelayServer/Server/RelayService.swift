@@ -14,7 +14,7 @@ public enum RelayService {
                 path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB,
                 defaultLimit: configuration.limits.defaultLimit, maxLimit: configuration.limits.maxLimit))
         defer { store.close() }
-        let relay = Relay(configuration: configuration, store: store, logger: logger)
+        let relay = try Relay(configuration: configuration, store: store, logger: logger)
         if configuration.storage.analyticsDatabaseURL.isEmpty {
             logger.info("analytics tracking is off: storage.analytics_db_url is empty")
         }

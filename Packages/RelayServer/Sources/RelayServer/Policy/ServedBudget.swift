@@ -1,0 +1,76 @@
+import Synchronization
+
+/// Events served per client IP over the last 24 hours, in hourly slots, for
+/// `limits.events_per_day_limit`. Bounded in the number of IPs remembered.
+final class ServedBudget: Sendable {
+    private struct Slots {
+        /// Events served in each of the last 24 hours, indexed by hour % 24.
+        var counts = [Int](repeating: 0, count: 24)
+        /// The hour each slot belongs to.
+        var hours = [Int64](repeating: -1, count: 24)
+        var lastHour: Int64 = 0
+
+        func total(at hour: Int64) -> Int {
+            var sum = 0
+            for slot in 0..<24 where hours[slot] > hour - 24 { sum += counts[slot] }
+            return sum
+        }
+    }
+
+    private let limit: Int
+    private let maxKeys: Int
+    private let slots = Mutex<[String: Slots]>([:])
+
+    /// A budget of `limit` events per 24 h (0 or less: unlimited), remembering at most `maxKeys` IPs.
+    init(limit: Int, maxKeys: Int = 100_000) {
+        self.limit = limit
+        self.maxKeys = maxKeys
+    }
+
+    /// Whether `key` still has budget at `now` (Unix seconds).
+    func allows(_ key: String, now: Int64) -> Bool {
+        guard limit > 0 else { return true }
+        return slots.withLock { $0[key]?.total(at: now / 3600) ?? 0 } < limit
+    }
+
+    /// Records `count` events served to `key` at `now`.
+    func record(_ key: String, count: Int, now: Int64) {
+        guard limit > 0, count > 0 else { return }
+        let hour = now / 3600
+        slots.withLock { slots in
+            var entry = slots[key] ?? Slots()
+            let slot = Int(hour % 24)
+            if entry.hours[slot] != hour {
+                entry.hours[slot] = hour
+                entry.counts[slot] = 0
+            }
+            entry.counts[slot] += count
+            entry.lastHour = hour
+            slots[key] = entry
+            if slots.count > maxKeys {
+                // Forget IPs with nothing in the window, then the longest idle.
+                slots = slots.filter { $0.value.lastHour > hour - 24 }
+                if slots.count > maxKeys, let idle = slots.min(by: { $0.value.lastHour < $1.value.lastHour }) {
+                    slots.removeValue(forKey: idle.key)
+                }
+            }
+        }
+    }
+}
+
+/// Tells how many trusted pubkeys follow a pubkey, for exempting authenticated heavy users from
+/// the daily budget. The analytics worker's results provide it; until then nobody is exempt.
+public protocol TrustedFollowerProvider: Sendable {
+    /// Trusted followers of `pubkey`.
+    func trustedFollowerCount(of pubkey: PublicKeyHex) -> Int
+}
+
+/// A 64-character lowercase hex public key.
+public typealias PublicKeyHex = String
+
+/// The provider used until analytics results exist: nobody has trusted followers.
+public struct NoTrustedFollowers: TrustedFollowerProvider {
+    /// The empty provider.
+    public init() {}
+    public func trustedFollowerCount(of pubkey: PublicKeyHex) -> Int { 0 }
+}

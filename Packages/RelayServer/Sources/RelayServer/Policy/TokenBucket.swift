@@ -1,0 +1,49 @@
+import Synchronization
+
+/// Per-key token buckets (one per client IP), bounded in the number of keys they remember.
+///
+/// Each key may spend up to `burst` at once and regains `rate` tokens a second. Rates are decided
+/// in memory, never with a database round trip.
+final class TokenBuckets: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var updated: Double
+    }
+
+    private let rate: Double
+    private let burst: Double
+    private let maxKeys: Int
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    /// Buckets refilling `rate` a second up to `burst`; at most `maxKeys` remembered (the fullest,
+    /// i.e. idlest, are forgotten first, which is the same as them being full).
+    init(rate: Double, burst: Double, maxKeys: Int = 100_000) {
+        self.rate = rate
+        self.burst = max(burst, 1)
+        self.maxKeys = maxKeys
+    }
+
+    /// Takes `cost` tokens from `key`'s bucket at time `now` (seconds); false when there are not
+    /// enough. A rate of 0 or less means unlimited.
+    func take(_ key: String, cost: Double = 1, now: Double) -> Bool {
+        guard rate > 0 else { return true }
+        return buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
+            bucket.tokens = min(burst, bucket.tokens + max(0, now - bucket.updated) * rate)
+            bucket.updated = now
+            let allowed = bucket.tokens >= cost
+            if allowed { bucket.tokens -= cost }
+            buckets[key] = bucket
+            if buckets.count > maxKeys { Self.forgetIdlest(&buckets, now: now, rate: rate, burst: burst) }
+            return allowed
+        }
+    }
+
+    private static func forgetIdlest(_ buckets: inout [String: Bucket], now: Double, rate: Double, burst: Double) {
+        // Buckets that have refilled completely carry no information.
+        buckets = buckets.filter { $0.value.tokens + (now - $0.value.updated) * rate < burst }
+        if buckets.count > 0, let oldest = buckets.min(by: { $0.value.updated < $1.value.updated }) {
+            buckets.removeValue(forKey: oldest.key)
+        }
+    }
+}

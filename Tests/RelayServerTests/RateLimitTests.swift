@@ -1,0 +1,63 @@
+import Testing
+
+@testable import RelayServer
+
+@Suite("Rate limits")
+struct RateLimitTests {
+    @Test func tokenBucketsAllowTheBurstThenTheRate() {
+        let buckets = TokenBuckets(rate: 2, burst: 5)
+        let allowed = (0..<8).filter { _ in buckets.take("1.2.3.4", now: 100) }.count
+        #expect(allowed == 5)
+        #expect(!buckets.take("1.2.3.4", now: 100.2))  // 0.4 tokens regained: not enough
+        #expect(buckets.take("1.2.3.4", now: 100.6))  // 1.2 tokens
+        #expect(buckets.take("5.6.7.8", now: 100.6))  // other IPs have their own bucket
+        #expect(TokenBuckets(rate: 0, burst: 0).take("x", now: 0))  // rate 0: unlimited
+    }
+
+    @Test func tokenBucketsForgetIdleKeysWithinTheirBound() {
+        let buckets = TokenBuckets(rate: 1, burst: 1, maxKeys: 10)
+        for index in 0..<100 { _ = buckets.take("10.0.0.\(index)", now: Double(index)) }
+        // A key seen long ago is full again and may spend.
+        #expect(buckets.take("10.0.0.0", now: 200))
+        // A key drained just now is still drained.
+        _ = buckets.take("busy", now: 300)
+        #expect(!buckets.take("busy", now: 300))
+    }
+
+    @Test func servedBudgetCountsTheLast24Hours() {
+        let budget = ServedBudget(limit: 1000)
+        let start: Int64 = 1_760_000_000
+        budget.record("a", count: 600, now: start)
+        #expect(budget.allows("a", now: start))
+        budget.record("a", count: 400, now: start + 3600)
+        #expect(!budget.allows("a", now: start + 3600))
+        #expect(budget.allows("b", now: start + 3600))
+        // The first hour's 600 leave the window a day later.
+        #expect(budget.allows("a", now: start + 24 * 3600 + 10))
+        #expect(ServedBudget(limit: 0).allows("a", now: start))
+    }
+
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {
+        let resolver = try ClientAddress(trustedProxies: ["127.0.0.1/32", "10.0.0.0/8", "fd00::/8"])
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.7") == "203.0.113.7")
+        #expect(resolver.resolve(peer: "198.51.100.1", forwardedFor: "203.0.113.7") == "198.51.100.1")
+        // A client-supplied first hop is skipped when the trusted proxy appended the real address.
+        #expect(resolver.resolve(peer: "10.1.2.3", forwardedFor: "1.1.1.1, 203.0.113.9, 10.0.0.5") == "203.0.113.9")
+        #expect(resolver.resolve(peer: "fd12::1", forwardedFor: "2001:db8::7") == "2001:db8::7")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: nil) == "127.0.0.1")
+        #expect(throws: ConfigurationError.self) { _ = try ClientAddress(trustedProxies: ["10.0.0.0/33"]) }
+    }
+
+    @Test func cidrParsing() throws {
+        let v4 = try #require(CIDR("192.168.0.0/16"))
+        #expect(v4.contains(try #require(CIDR.parseAddress("192.168.255.1"))))
+        #expect(!v4.contains(try #require(CIDR.parseAddress("192.169.0.1"))))
+        let v6 = try #require(CIDR("2001:db8::/32"))
+        #expect(v6.contains(try #require(CIDR.parseAddress("2001:db8:1::1"))))
+        #expect(!v6.contains(try #require(CIDR.parseAddress("2001:db9::1"))))
+        #expect(CIDR.parseAddress("::1") == [UInt8](repeating: 0, count: 15) + [1])
+        for bad in ["1.2.3", "1.2.3.256", "::1::2", "x", "1:2:3:4:5:6:7:8:9", "10.0.0.0/40"] {
+            #expect(CIDR(bad) == nil, "\(bad)")
+        }
+    }
+}
