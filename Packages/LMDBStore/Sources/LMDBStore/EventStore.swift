@@ -85,6 +85,9 @@ public final class EventStore: Sendable {
 
     // MARK: Statistics
 
+    /// Events waiting for the writer (0 for a read-only store).
+    public var queuedEvents: Int { writer?.queuedEventCount ?? 0 }
+
     /// Event counts (from counters the writer maintains) and the size of the store.
     public func statistics() throws -> StoreStatistics {
         try environment.read { txn in

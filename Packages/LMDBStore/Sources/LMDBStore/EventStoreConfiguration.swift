@@ -20,6 +20,8 @@ public struct EventStoreConfiguration: Sendable {
     public var maxScanEvents: Int
     /// Called after commit with each event a newer version replaced (for the history archive).
     public var onReplace: (@Sendable (Event) -> Void)?
+    /// Called after each write transaction with its number of events and its duration (metrics).
+    public var onCommit: (@Sendable (_ events: Int, _ duration: Duration) -> Void)?
     /// The current Unix time; tests replace it.
     public var clock: @Sendable () -> Int64
 

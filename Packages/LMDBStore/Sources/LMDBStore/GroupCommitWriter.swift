@@ -107,8 +107,16 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
+    /// Events waiting for the writer now.
+    var queuedEventCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queuedEvents
+    }
+
     private func commit(_ batch: [Pending], environment: Environment, tables: Tables) {
         let now = configuration.clock()
+        let started = ContinuousClock.now
         var replaced: [Event] = []
         let results: Result<[WriteResult], Error> = Result {
             try environment.write { txn in
@@ -121,6 +129,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         switch results {
         case .success(let values):
+            configuration.onCommit?(batch.reduce(0) { $0 + $1.job.eventCount }, ContinuousClock.now - started)
             // The archive hears of replaced versions before any caller is answered.
             if let onReplace = configuration.onReplace { replaced.forEach(onReplace) }
             for (item, value) in zip(batch, values) { item.completion(.success(value)) }

@@ -66,44 +66,54 @@ final class ConnectionSession: @unchecked Sendable {
 
     private func publish(_ event: Event) async {
         guard relay.eventBuckets.take(client, now: relay.preciseNow) else {
-            sink.send(.ok(eventID: event.id, accepted: false, reason: .rateLimited("slow down: too many events")))
+            answer(event, accepted: false, reason: .rateLimited("slow down: too many events"))
             return
         }
         if let reason = rejection(of: event) {
-            sink.send(.ok(eventID: event.id, accepted: false, reason: reason))
+            answer(event, accepted: false, reason: reason)
             if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
             return
         }
         if event.kind.storageClass == .ephemeral {
             relay.broadcast(event)
-            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+            answer(event, accepted: true)
             return
         }
         let outcome: SaveOutcome
         do {
             outcome = try await relay.store.save(event)
         } catch StoreError.overloaded {
-            sink.send(.ok(eventID: event.id, accepted: false, reason: .error("the relay is busy, try again")))
+            answer(event, accepted: false, reason: .error("the relay is busy, try again"))
             return
         } catch {
             relay.logger.error("saving \(event.id) failed: \(error)")
-            sink.send(.ok(eventID: event.id, accepted: false, reason: .error("could not store the event")))
+            answer(event, accepted: false, reason: .error("could not store the event"))
             return
         }
         switch outcome {
         case .stored, .replaced:
-            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+            answer(event, accepted: true)
             relay.broadcast(event)
         case .duplicate:
-            sink.send(.ok(eventID: event.id, accepted: true, reason: .duplicate("already have this event")))
+            answer(event, accepted: true, reason: .duplicate("already have this event"))
         case .rejectedOlder:
-            sink.send(.ok(eventID: event.id, accepted: true, reason: .duplicate("a newer version is stored")))
+            answer(event, accepted: true, reason: .duplicate("a newer version is stored"))
         case .deleted:
-            sink.send(.ok(eventID: event.id, accepted: false, reason: .blocked("deleted by its author")))
+            answer(event, accepted: false, reason: .blocked("deleted by its author"))
         case .expired:
-            sink.send(.ok(eventID: event.id, accepted: false, reason: .invalid("the event has expired")))
+            answer(event, accepted: false, reason: .invalid("the event has expired"))
         case .ephemeral:
-            sink.send(.ok(eventID: event.id, accepted: true, reason: nil))
+            answer(event, accepted: true)
+        }
+    }
+
+    /// Sends the OK for `event` and counts it.
+    private func answer(_ event: Event, accepted: Bool, reason: Reason? = nil) {
+        sink.send(.ok(eventID: event.id, accepted: accepted, reason: reason))
+        if accepted {
+            relay.metrics.eventsAccepted.increment()
+        } else if let reason {
+            relay.metrics.rejected(reason)
         }
     }
 
@@ -137,18 +147,22 @@ final class ConnectionSession: @unchecked Sendable {
     /// Why a REQ or COUNT is refused before running, if it is: the request rate, or the daily
     /// budget of events served (authenticated users with enough trusted followers are exempt).
     private func readRefusal() -> Reason? {
-        guard relay.reqBuckets.take(client, now: relay.preciseNow) else { return .rateLimited("slow down: too many requests") }
+        guard relay.reqBuckets.take(client, now: relay.preciseNow) else {
+            return .rateLimited("slow down: too many requests")
+        }
         guard !relay.servedBudget.allows(client, now: relay.now) else { return nil }
         let exempt = authenticated.contains {
             relay.trustedFollowers.trustedFollowerCount(of: $0.hex) >= limits.minTrustedFollowers
         }
         if exempt { return nil }
         return authenticated.isEmpty
-            ? .authRequired("daily limit of \(limits.eventsPerDayLimit) events served reached; authenticate to continue")
+            ? .authRequired(
+                "daily limit of \(limits.eventsPerDayLimit) events served reached; authenticate to continue")
             : .rateLimited("daily limit of \(limits.eventsPerDayLimit) events served reached")
     }
 
     private func subscribe(_ id: String, _ filters: [Filter]) {
+        relay.metrics.requests.increment()
         if let reason = readRefusal() {
             sink.send(.closed(subscriptionID: id, reason: reason))
             if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
@@ -179,7 +193,11 @@ final class ConnectionSession: @unchecked Sendable {
             return bounded
         }
         var served = 0
-        defer { relay.servedBudget.record(client, count: served, now: relay.now) }
+        let started = ContinuousClock.now
+        defer {
+            relay.servedBudget.record(client, count: served, now: relay.now)
+            relay.metrics.queryLatency.record(ContinuousClock.now - started)
+        }
         do {
             if stored.contains(where: { $0.limit ?? 0 > 0 }) {
                 try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
@@ -213,6 +231,7 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func count(_ id: String, _ filters: [Filter]) {
+        relay.metrics.requests.increment()
         if let reason = readRefusal() {
             sink.send(.closed(subscriptionID: id, reason: reason))
             return

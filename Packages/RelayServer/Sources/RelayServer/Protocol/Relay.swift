@@ -21,6 +21,8 @@ public final class Relay: Sendable {
     let clientAddress: ClientAddress
     /// Who counts as a trusted heavy user (analytics results; nobody until they exist).
     let trustedFollowers: any TrustedFollowerProvider
+    /// Prometheus metrics.
+    public let metrics: RelayMetrics
     private let nextConnection = Atomic<UInt64>(1)
 
     /// Kinds the relay stores: the configured ones plus kind 5 deletions, which are always accepted.
@@ -29,8 +31,9 @@ public final class Relay: Sendable {
     /// A relay over `store`.
     public init(
         configuration: RelayConfiguration, store: EventStore, logger: Logger = Logger(label: "purplepages"),
-        trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers()
+        trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(), metrics: RelayMetrics = RelayMetrics()
     ) throws(ConfigurationError) {
+        self.metrics = metrics
         self.configuration = configuration
         self.store = store
         self.logger = logger

@@ -31,6 +31,13 @@ public enum RelayApplication {
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))
         }
+        router.get("/metrics") { _, _ -> Response in
+            let body = relay.metrics.render(
+                liveSubscriptions: relay.subscriptions.count, queuedEvents: relay.store.queuedEvents)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
         // Frames may exceed max_message_bytes a little so oversized messages get a NOTICE, not a
         // dropped connection; far larger ones close it (1009).
         let frameLimit = configuration.limits.maxMessageBytes + 4096
@@ -43,7 +50,8 @@ public enum RelayApplication {
             server: .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, channel, _ in
                 let host = request.authority ?? "localhost"
                 let client = relay.clientAddress.resolve(
-                    peer: channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[forwardedFor])
+                    peer: channel.remoteAddress?.ipAddress ?? "unknown",
+                    forwardedFor: request.headerFields[forwardedFor])
                 return .upgrade([:]) { inbound, outbound, _ in
                     try await RelayConnection.run(
                         relay: relay, host: host, client: client, inbound: inbound, outbound: outbound)
@@ -91,6 +99,9 @@ enum RelayConnection {
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(
             bufferingPolicy: .bufferingOldest(outboundQueueLimit))
         let sink = ConnectionSink(id: relay.newConnectionID(), continuation: continuation)
+        relay.metrics.connectionsTotal.increment()
+        relay.metrics.connections.increment()
+        defer { relay.metrics.connections.decrement() }
         let session = ConnectionSession(relay: relay, sink: sink, host: host, client: client)
         defer {
             session.finish()

@@ -9,12 +9,17 @@ public enum RelayService {
     /// Opens the store described by `configuration` and serves until a shutdown signal.
     public static func run(configuration: RelayConfiguration, port: Int? = nil, logger: Logger) async throws {
         for key in configuration.unknownKeys { logger.warning("config: unknown key \(key) is ignored") }
-        let store = try EventStore(
-            configuration: .init(
-                path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB,
-                defaultLimit: configuration.limits.defaultLimit, maxLimit: configuration.limits.maxLimit))
+        let metrics = RelayMetrics()
+        var storeConfiguration = EventStoreConfiguration(
+            path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB,
+            defaultLimit: configuration.limits.defaultLimit, maxLimit: configuration.limits.maxLimit)
+        storeConfiguration.onCommit = { events, duration in
+            metrics.writerBatchEvents.record(Double(events))
+            metrics.writerCommitLatency.record(duration)
+        }
+        let store = try EventStore(configuration: storeConfiguration)
         defer { store.close() }
-        let relay = try Relay(configuration: configuration, store: store, logger: logger)
+        let relay = try Relay(configuration: configuration, store: store, logger: logger, metrics: metrics)
         if configuration.storage.analyticsDatabaseURL.isEmpty {
             logger.info("analytics tracking is off: storage.analytics_db_url is empty")
         }

@@ -1,0 +1,60 @@
+import NostrCore
+import Prometheus
+
+/// The relay's Prometheus metrics, served at `/metrics`.
+public final class RelayMetrics: Sendable {
+    /// Where every metric is registered.
+    public let registry = PrometheusCollectorRegistry()
+    let connections: Gauge
+    let connectionsTotal: Counter
+    let eventsAccepted: Counter
+    let requests: Counter
+    let queryLatency: DurationHistogram
+    let writerBatchEvents: ValueHistogram
+    let writerCommitLatency: DurationHistogram
+    private let rejections: [ReasonPrefix: Counter]
+    private let liveSubscriptions: Gauge
+    private let writerQueue: Gauge
+
+    /// Registers every metric.
+    public init() {
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "purplepages", metricName: metric, unitName: unit, helpText: help)
+        }
+        connections = registry.makeGauge(descriptor: name("connections", "", "Open WebSocket connections"))
+        connectionsTotal = registry.makeCounter(
+            descriptor: name("connections", "total", "WebSocket connections accepted"))
+        eventsAccepted = registry.makeCounter(descriptor: name("events_accepted", "total", "EVENTs answered OK true"))
+        requests = registry.makeCounter(descriptor: name("requests", "total", "REQ and COUNT messages handled"))
+        queryLatency = registry.makeDurationHistogram(
+            descriptor: name("query", "seconds", "Time to answer a REQ's stored events"), buckets: Self.latencyBuckets)
+        writerBatchEvents = registry.makeValueHistogram(
+            descriptor: name("writer_batch", "events", "Events per write transaction"),
+            buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000])
+        writerCommitLatency = registry.makeDurationHistogram(
+            descriptor: name("writer_commit", "seconds", "Write transaction time"), buckets: Self.latencyBuckets)
+        var rejections: [ReasonPrefix: Counter] = [:]
+        for prefix in ReasonPrefix.allCases {
+            rejections[prefix] = registry.makeCounter(
+                descriptor: name("events_rejected", "total", "EVENTs answered OK false, by reason prefix"),
+                labels: [("reason", prefix.rawValue)])
+        }
+        self.rejections = rejections
+        liveSubscriptions = registry.makeGauge(descriptor: name("live_subscriptions", "", "Live subscriptions"))
+        writerQueue = registry.makeGauge(descriptor: name("writer_queued", "events", "Events waiting for the writer"))
+    }
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+        .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
+    ]
+
+    func rejected(_ reason: Reason) { rejections[reason.prefix]?.increment() }
+
+    /// The text exposition, with gauges that are read at scrape time set first.
+    func render(liveSubscriptions: Int, queuedEvents: Int) -> [UInt8] {
+        self.liveSubscriptions.set(Double(liveSubscriptions))
+        writerQueue.set(Double(queuedEvents))
+        return registry.emitToBuffer()
+    }
+}
