@@ -54,6 +54,15 @@ public final class EventStore: Sendable {
     /// Saves one event.
     public func save(_ event: Event) async throws -> SaveOutcome { try await save([event])[0] }
 
+    /// Queues events and returns at once; `completion` runs on the writer thread after the durable
+    /// commit, so a caller can keep many saves in flight (what lets group commit batch them).
+    public func save(
+        _ events: [Event], completion: @escaping @Sendable (Result<[SaveOutcome], any Error>) -> Void
+    ) {
+        guard let writer else { return completion(.failure(StoreError.readOnly)) }
+        writer.enqueue(.save(events)) { result in completion(result.map { $0.outcomes }) }
+    }
+
     /// Saves events and blocks the calling thread until they are committed (for tools and tests;
     /// never call it from an event loop).
     public func saveAndWait(_ events: [Event]) throws -> [SaveOutcome] {

@@ -45,7 +45,7 @@ final class ConnectionSession: @unchecked Sendable {
             return
         }
         switch message {
-        case .event(let event): await publish(event)
+        case .event(let event): publish(event)
         case .request(let id, let filters): subscribe(id, filters)
         case .close(let id): close(id)
         case .count(let id, let filters): count(id, filters)
@@ -64,7 +64,7 @@ final class ConnectionSession: @unchecked Sendable {
 
     // MARK: EVENT
 
-    private func publish(_ event: Event) async {
+    private func publish(_ event: Event) {
         guard relay.eventBuckets.take(client, now: relay.preciseNow) else {
             answer(event, accepted: false, reason: .rateLimited("slow down: too many events"))
             return
@@ -79,31 +79,33 @@ final class ConnectionSession: @unchecked Sendable {
             answer(event, accepted: true)
             return
         }
-        let outcome: SaveOutcome
-        do {
-            outcome = try await relay.store.save(event)
-        } catch StoreError.overloaded {
-            answer(event, accepted: false, reason: .error("the relay is busy, try again"))
-            return
-        } catch {
-            relay.logger.error("saving \(event.id) failed: \(error)")
-            answer(event, accepted: false, reason: .error("could not store the event"))
-            return
-        }
-        switch outcome {
-        case .stored, .replaced:
-            answer(event, accepted: true)
-            relay.broadcast(event)
-        case .duplicate:
-            answer(event, accepted: true, reason: .duplicate("already have this event"))
-        case .rejectedOlder:
-            answer(event, accepted: true, reason: .duplicate("a newer version is stored"))
-        case .deleted:
-            answer(event, accepted: false, reason: .blocked("deleted by its author"))
-        case .expired:
-            answer(event, accepted: false, reason: .invalid("the event has expired"))
-        case .ephemeral:
-            answer(event, accepted: true)
+        // Queue the write and go on reading: the OK goes out from the commit's completion, so a
+        // client with many events in flight fills the writer's batches (group commit).
+        let relay = self.relay
+        relay.store.save([event]) { [self] result in
+            switch result {
+            case .success(let outcomes):
+                switch outcomes[0] {
+                case .stored, .replaced:
+                    answer(event, accepted: true)
+                    relay.broadcast(event)
+                case .duplicate:
+                    answer(event, accepted: true, reason: .duplicate("already have this event"))
+                case .rejectedOlder:
+                    answer(event, accepted: true, reason: .duplicate("a newer version is stored"))
+                case .deleted:
+                    answer(event, accepted: false, reason: .blocked("deleted by its author"))
+                case .expired:
+                    answer(event, accepted: false, reason: .invalid("the event has expired"))
+                case .ephemeral:
+                    answer(event, accepted: true)
+                }
+            case .failure(StoreError.overloaded):
+                answer(event, accepted: false, reason: .error("the relay is busy, try again"))
+            case .failure(let error):
+                relay.logger.error("saving \(event.id) failed: \(error)")
+                answer(event, accepted: false, reason: .error("could not store the event"))
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import LMDBStore
 import Logging
 import NIOCore
+import NIOWebSocket
 import NostrCore
 
 /// Builds the relay's Hummingbird application: `GET /` answers NIP-11 (with
@@ -109,8 +110,16 @@ enum RelayConnection {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                let frameLimit = relay.configuration.limits.maxMessageBytes + 4096
                 for await bytes in stream {
-                    try await outbound.write(.text(String(decoding: bytes, as: UTF8.self)))
+                    if bytes.count <= frameLimit {
+                        // Our messages are valid UTF-8 JSON already: send the bytes as a text frame
+                        // without a round trip through String.
+                        let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))
+                        try await outbound.write(.custom(frame))
+                    } else {
+                        try await outbound.writeTextMessage(String(decoding: bytes, as: UTF8.self))
+                    }
                 }
                 // The queue ended: the client was too slow, or the reader finished.
                 try await outbound.close(.normalClosure, reason: nil)
