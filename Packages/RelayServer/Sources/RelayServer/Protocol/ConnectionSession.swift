@@ -41,6 +41,8 @@ final class ConnectionSession: @unchecked Sendable {
         do {
             message = try ClientMessage.parse(bytes)
         } catch {
+            // CLOSED ends the subscription of that id, whatever it was doing before.
+            if case .closed(let id) = error.reply { close(id) }
             sink.send(error.relayMessage)
             return
         }
@@ -130,8 +132,13 @@ final class ConnectionSession: @unchecked Sendable {
         if event.tags.count > limits.maxEventTags {
             return .invalid("too many tags: \(event.tags.count) (max \(limits.maxEventTags))")
         }
+        // NIP-11 counts max_content_length in characters; bytes are never fewer, so only long
+        // contents need counting.
         if event.contentByteCount > limits.maxContentLength {
-            return .invalid("content too long: \(event.contentByteCount) bytes (max \(limits.maxContentLength))")
+            let characters = event.content.unicodeScalars.count
+            if characters > limits.maxContentLength {
+                return .invalid("content too long: \(characters) characters (max \(limits.maxContentLength))")
+            }
         }
         if event.createdAt > relay.now + Int64(limits.createdAtFutureSeconds) {
             return .invalid("created_at is more than \(limits.createdAtFutureSeconds) seconds in the future")
@@ -165,22 +172,11 @@ final class ConnectionSession: @unchecked Sendable {
 
     private func subscribe(_ id: String, _ filters: [Filter]) {
         relay.metrics.requests.increment()
-        if let reason = readRefusal() {
+        if let reason = subscriptionRefusal(id, filters) {
+            // A refused REQ also ends any subscription that had its id: the client reads CLOSED for it.
+            close(id)
             sink.send(.closed(subscriptionID: id, reason: reason))
             if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
-            return
-        }
-        guard filters.count <= limits.maxFilters else {
-            sink.send(
-                .closed(
-                    subscriptionID: id,
-                    reason: .invalid("too many filters: \(filters.count) (max \(limits.maxFilters))")))
-            return
-        }
-        guard subscriptionIDs.contains(id) || subscriptionIDs.count < limits.maxSubscriptions else {
-            sink.send(
-                .closed(subscriptionID: id, reason: .blocked("too many subscriptions (max \(limits.maxSubscriptions))"))
-            )
             return
         }
         subscriptionIDs.insert(id)
@@ -223,6 +219,17 @@ final class ConnectionSession: @unchecked Sendable {
             subscriptionIDs.remove(id)
             sink.send(.closed(subscriptionID: id, reason: .error("the query failed")))
         }
+    }
+
+    private func subscriptionRefusal(_ id: String, _ filters: [Filter]) -> Reason? {
+        if let reason = readRefusal() { return reason }
+        if filters.count > limits.maxFilters {
+            return .invalid("too many filters: \(filters.count) (max \(limits.maxFilters))")
+        }
+        if !subscriptionIDs.contains(id) && subscriptionIDs.count >= limits.maxSubscriptions {
+            return .blocked("too many subscriptions (max \(limits.maxSubscriptions))")
+        }
+        return nil
     }
 
     private struct SlowConsumer: Error {}
