@@ -90,7 +90,7 @@ final class ConnectionSession: @unchecked Sendable {
                 switch outcomes[0] {
                 case .stored, .replaced:
                     answer(event, accepted: true)
-                    relay.broadcast(event)
+                    relay.broadcastLater(event)
                 case .duplicate:
                     answer(event, accepted: true, reason: .duplicate("already have this event"))
                 case .rejectedOlder:

@@ -52,13 +52,23 @@ public final class Relay: Sendable {
 
     func newConnectionID() -> UInt64 { nextConnection.add(1, ordering: .relaxed).oldValue }
 
-    /// Sends `event` to every live subscription it matches.
+    /// Sends `event` to every live subscription it matches (the JSON is encoded once).
     func broadcast(_ event: Event) {
-        for (key, sink) in subscriptions.matches(event) {
+        let matches = subscriptions.matches(event)
+        guard !matches.isEmpty else { return }
+        let json = event.storageJSON()
+        for (key, sink) in matches {
             var message: [UInt8] = []
-            RelayMessage.event(subscriptionID: key.subscription, eventJSON: event.storageJSON()).write(to: &message)
+            message.reserveCapacity(json.count + key.subscription.utf8.count + 16)
+            RelayMessage.event(subscriptionID: key.subscription, eventJSON: json).write(to: &message)
             if !sink.send(bytes: message) { subscriptions.removeAll(connection: sink.id) }
         }
+    }
+
+    /// Fans `event` out on the concurrency pool, so the store's writer (which calls this from its
+    /// commit completion) goes straight on to the next commit.
+    func broadcastLater(_ event: Event) {
+        Task { self.broadcast(event) }
     }
 
     /// The current Unix time.
