@@ -60,4 +60,23 @@ struct SubscriptionRegistryTests {
         #expect(registry.remove(SubscriptionRegistry.Key(connection: 2, subscription: "b")))
         #expect(!registry.remove(SubscriptionRegistry.Key(connection: 2, subscription: "b")))
     }
+
+    @Test func loadingSubscriptionsHoldLiveEventsUntilTheirSnapshotIsKnown() {
+        let registry = SubscriptionRegistry()
+        let key = SubscriptionRegistry.Key(connection: 9, subscription: "l")
+        registry.add(key, filters: [Filter()], sink: sink(9), loading: true)
+        #expect(registry.hold(key, sequence: 5, bytes: [5]))
+        #expect(registry.hold(key, sequence: 12, bytes: [12]))
+        #expect(registry.hold(key, sequence: .max, bytes: [99]))
+        // The stored query saw everything below 10: only the later ones go out, in order.
+        #expect(registry.finishLoading(key, snapshot: 10) == [[12], [99]])
+        #expect(!registry.hold(key, sequence: 13, bytes: [13]))  // live now: send directly
+
+        let busy = SubscriptionRegistry.Key(connection: 9, subscription: "busy")
+        registry.add(busy, filters: [Filter()], sink: sink(9), loading: true)
+        for sequence in 0...UInt64(SubscriptionRegistry.holdLimit) {
+            #expect(registry.hold(busy, sequence: sequence, bytes: []))
+        }
+        #expect(registry.finishLoading(busy, snapshot: 0) == nil)  // overflowed: the caller closes it
+    }
 }

@@ -19,10 +19,13 @@ extension EventStore {
     /// Streams the events matching any of `filters`, newest first (lowest id first among equal
     /// `created_at`), each at most once. Each filter returns at most its own `limit`, or the
     /// configured default limit, never more than the maximum limit; `limit` caps the total.
-    /// Runs in one read transaction on the calling thread and never waits for the writer.
-    public func query(_ filters: [Filter], limit: Int? = nil, _ body: (StoredEvent) throws -> Void) throws {
+    /// Runs in one read transaction on the calling thread and never waits for the writer. Returns
+    /// the snapshot: events with a sequence number below it were visible to this query.
+    @discardableResult
+    public func query(_ filters: [Filter], limit: Int? = nil, _ body: (StoredEvent) throws -> Void) throws -> UInt64 {
         try environment.read { txn in
             let executor = try makeExecutor(txn)
+            let snapshot = try executor.reader.infoValue("next-lev-id") ?? 1
             var selected: [IndexEntry] = []
             var seen = Set<UInt64>()
             for filter in filters {
@@ -43,6 +46,7 @@ extension EventStore {
                 guard let json else { continue }
                 try body(StoredEvent(json: json, createdAt: Int64(clamping: entry.createdAt)))
             }
+            return snapshot
         }
     }
 

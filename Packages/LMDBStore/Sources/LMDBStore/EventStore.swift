@@ -55,12 +55,15 @@ public final class EventStore: Sendable {
     public func save(_ event: Event) async throws -> SaveOutcome { try await save([event])[0] }
 
     /// Queues events and returns at once; `completion` runs on the writer thread after the durable
-    /// commit, so a caller can keep many saves in flight (what lets group commit batch them).
+    /// commit, so a caller can keep many saves in flight (what lets group commit batch them). Each
+    /// result carries the event's sequence number when it was stored (compare with `query`'s snapshot).
     public func save(
-        _ events: [Event], completion: @escaping @Sendable (Result<[SaveOutcome], any Error>) -> Void
+        _ events: [Event], completion: @escaping @Sendable (Result<[SavedEvent], any Error>) -> Void
     ) {
         guard let writer else { return completion(.failure(StoreError.readOnly)) }
-        writer.enqueue(.save(events)) { result in completion(result.map { $0.outcomes }) }
+        writer.enqueue(.save(events)) { result in
+            completion(result.map { zip($0.outcomes, $0.sequences).map { SavedEvent(outcome: $0, sequence: $1) } })
+        }
     }
 
     /// Saves events and blocks the calling thread until they are committed (for tools and tests;

@@ -65,6 +65,15 @@ public enum SaveOutcome: Sendable, Hashable {
     public var isStored: Bool { self == .stored || self == .replaced || self == .duplicate }
 }
 
+/// What saving one event did, and the sequence number it got if it was stored now.
+public struct SavedEvent: Sendable, Hashable {
+    /// What happened.
+    public var outcome: SaveOutcome
+    /// Stored events are numbered in commit order; a query whose snapshot is above this number saw
+    /// the event. `nil` when the event was not stored by this save.
+    public var sequence: UInt64?
+}
+
 /// Why the store could not do what was asked.
 public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store on disk has another schema version.

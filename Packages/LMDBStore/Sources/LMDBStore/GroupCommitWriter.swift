@@ -18,6 +18,8 @@ enum WriteJob {
 /// What a job produced.
 struct WriteResult {
     var outcomes: [SaveOutcome] = []
+    /// For each event saved, the sequence number it was stored under (nil when not stored now).
+    var sequences: [UInt64?] = []
     var purged = 0
 }
 

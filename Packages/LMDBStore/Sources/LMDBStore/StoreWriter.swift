@@ -35,8 +35,14 @@ struct StoreWriter {
             case .save(let events):
                 var outcomes: [SaveOutcome] = []
                 outcomes.reserveCapacity(events.count)
-                for event in events { outcomes.append(try save(event)) }
-                results.append(WriteResult(outcomes: outcomes))
+                var sequences: [UInt64?] = []
+                sequences.reserveCapacity(events.count)
+                for event in events {
+                    let before = nextLevID
+                    outcomes.append(try save(event))
+                    sequences.append(nextLevID != before ? before : nil)
+                }
+                results.append(WriteResult(outcomes: outcomes, sequences: sequences))
             case .purgeExpired(let time):
                 results.append(WriteResult(purged: try purgeExpired(now: time)))
             }

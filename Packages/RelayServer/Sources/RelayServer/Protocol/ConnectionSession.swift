@@ -86,11 +86,11 @@ final class ConnectionSession: @unchecked Sendable {
         let relay = self.relay
         relay.store.save([event]) { [self] result in
             switch result {
-            case .success(let outcomes):
-                switch outcomes[0] {
+            case .success(let saved):
+                switch saved[0].outcome {
                 case .stored, .replaced:
                     answer(event, accepted: true)
-                    relay.broadcastLater(event)
+                    relay.broadcastLater(event, sequence: saved[0].sequence ?? .max)
                 case .duplicate:
                     answer(event, accepted: true, reason: .duplicate("already have this event"))
                 case .rejectedOlder:
@@ -181,10 +181,9 @@ final class ConnectionSession: @unchecked Sendable {
         }
         subscriptionIDs.insert(id)
         let key = SubscriptionRegistry.Key(connection: sink.id, subscription: id)
-        // Live first, so nothing published during the query is missed; a few events may then arrive
-        // both ways, which clients tolerate better than gaps (NIP-01 asks only not to repeat within
-        // the stored results).
-        relay.subscriptions.add(key, filters: filters, sink: sink)
+        // Live first, so nothing published during the query is missed, but holding: live events
+        // wait until EOSE, and those the query's snapshot already saw are dropped (strfry's rule).
+        relay.subscriptions.add(key, filters: filters, sink: sink, loading: true)
         let stored = filters.map { filter -> Filter in
             var bounded = filter
             bounded.limit = min(filter.limit ?? limits.defaultLimit, limits.maxLimit)
@@ -196,9 +195,11 @@ final class ConnectionSession: @unchecked Sendable {
             relay.servedBudget.record(client, count: served, now: relay.now)
             relay.metrics.queryLatency.record(ContinuousClock.now - started)
         }
+        // With no stored events asked for (limit 0), every held live event is new to the client.
+        var snapshot: UInt64 = 0
         do {
             if stored.contains(where: { $0.limit ?? 0 > 0 }) {
-                try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
+                snapshot = try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
                     served += 1
                     var message: [UInt8] = []
                     message.reserveCapacity(storedEvent.json.count + id.utf8.count + 16)
@@ -211,6 +212,14 @@ final class ConnectionSession: @unchecked Sendable {
                 }
             }
             sink.send(.endOfStoredEvents(subscriptionID: id))
+            guard let late = relay.subscriptions.finishLoading(key, snapshot: snapshot) else {
+                close(id)
+                sink.send(.closed(subscriptionID: id, reason: .error("too many new events while sending stored ones")))
+                return
+            }
+            for message in late where !sink.send(bytes: message) {
+                throw SlowConsumer()
+            }
         } catch is SlowConsumer {
             relay.subscriptions.removeAll(connection: sink.id)
         } catch {

@@ -53,7 +53,9 @@ public final class Relay: Sendable {
     func newConnectionID() -> UInt64 { nextConnection.add(1, ordering: .relaxed).oldValue }
 
     /// Sends `event` to every live subscription it matches (the JSON is encoded once).
-    func broadcast(_ event: Event) {
+    /// `sequence` is the event's store sequence number (`.max` for events that are not stored):
+    /// subscriptions still sending stored events hold it until their EOSE.
+    func broadcast(_ event: Event, sequence: UInt64 = .max) {
         let matches = subscriptions.matches(event)
         guard !matches.isEmpty else { return }
         let json = event.storageJSON()
@@ -61,14 +63,15 @@ public final class Relay: Sendable {
             var message: [UInt8] = []
             message.reserveCapacity(json.count + key.subscription.utf8.count + 16)
             RelayMessage.event(subscriptionID: key.subscription, eventJSON: json).write(to: &message)
+            if subscriptions.hold(key, sequence: sequence, bytes: message) { continue }
             if !sink.send(bytes: message) { subscriptions.removeAll(connection: sink.id) }
         }
     }
 
     /// Fans `event` out on the concurrency pool, so the store's writer (which calls this from its
     /// commit completion) goes straight on to the next commit.
-    func broadcastLater(_ event: Event) {
-        Task { self.broadcast(event) }
+    func broadcastLater(_ event: Event, sequence: UInt64) {
+        Task { self.broadcast(event, sequence: sequence) }
     }
 
     /// The current Unix time.

@@ -29,17 +29,29 @@ final class SubscriptionRegistry: Sendable {
         var sink: ConnectionSink
     }
 
+    /// Live events held for a subscription whose stored events are still being sent.
+    private struct Held {
+        var messages: [(sequence: UInt64, bytes: [UInt8])] = []
+        var overflowed = false
+    }
+
     private struct State {
         var entries: [Key: Entry] = [:]
         var index: [Field: Set<Key>] = [:]
+        var loading: [Key: Held] = [:]
     }
+
+    /// Live events held per loading subscription at most; past it the subscription is closed.
+    static let holdLimit = 1000
 
     private let state = Mutex(State())
 
-    /// Adds (or replaces) a subscription.
-    func add(_ key: Key, filters: [Filter], sink: ConnectionSink) {
+    /// Adds (or replaces) a subscription. A `loading` one holds its live events until
+    /// `finishLoading`, so none arrives before EOSE or twice.
+    func add(_ key: Key, filters: [Filter], sink: ConnectionSink, loading: Bool = false) {
         state.withLock { state in
             if let old = state.entries[key] { Self.unindex(key, old.filters, in: &state) }
+            state.loading[key] = loading ? Held() : nil
             state.entries[key] = Entry(filters: filters, sink: sink)
             for filter in filters {
                 for field in Self.fields(of: filter) { state.index[field, default: []].insert(key) }
@@ -51,6 +63,7 @@ final class SubscriptionRegistry: Sendable {
     @discardableResult
     func remove(_ key: Key) -> Bool {
         state.withLock { state in
+            state.loading.removeValue(forKey: key)
             guard let entry = state.entries.removeValue(forKey: key) else { return false }
             Self.unindex(key, entry.filters, in: &state)
             return true
@@ -62,8 +75,33 @@ final class SubscriptionRegistry: Sendable {
         state.withLock { state in
             for (key, entry) in state.entries where key.connection == connection {
                 state.entries.removeValue(forKey: key)
+                state.loading.removeValue(forKey: key)
                 Self.unindex(key, entry.filters, in: &state)
             }
+        }
+    }
+
+    /// Holds `bytes` for `key` if it is still loading; false when it is live (send it now).
+    func hold(_ key: Key, sequence: UInt64, bytes: [UInt8]) -> Bool {
+        state.withLock { state in
+            guard var held = state.loading[key] else { return false }
+            if held.messages.count >= Self.holdLimit {
+                held.overflowed = true
+            } else {
+                held.messages.append((sequence, bytes))
+            }
+            state.loading[key] = held
+            return true
+        }
+    }
+
+    /// Ends loading: returns the held messages the query (whose snapshot is `snapshot`) did not
+    /// already return, or `nil` when more arrived than could be held.
+    func finishLoading(_ key: Key, snapshot: UInt64) -> [[UInt8]]? {
+        state.withLock { state in
+            guard let held = state.loading.removeValue(forKey: key) else { return [] }
+            if held.overflowed { return nil }
+            return held.messages.filter { $0.sequence >= snapshot }.map(\.bytes)
         }
     }
 
