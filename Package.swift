@@ -36,6 +36,7 @@ let package = Package(
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Executables/purplepages-bench"
         ),
