@@ -71,6 +71,7 @@ public final class Relay: Sendable {
     /// Fans `event` out on the concurrency pool, so the store's writer (which calls this from its
     /// commit completion) goes straight on to the next commit.
     func broadcastLater(_ event: Event, sequence: UInt64) {
+        guard !subscriptions.isEmpty else { return }
         Task { self.broadcast(event, sequence: sequence) }
     }
 

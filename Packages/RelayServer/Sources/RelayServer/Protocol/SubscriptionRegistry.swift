@@ -105,6 +105,9 @@ final class SubscriptionRegistry: Sendable {
         }
     }
 
+    /// Whether no subscription is live (cheaper than matching).
+    var isEmpty: Bool { state.withLock { $0.entries.isEmpty } }
+
     /// How many subscriptions are live.
     var count: Int { state.withLock { $0.entries.count } }
 
