@@ -22,7 +22,10 @@ struct StoreBenchmarkCommand: ParsableCommand {
     @Option(help: "Queries per shape.")
     var queries = 2000
 
-    @Option(help: "Events per write transaction (each transaction rewrites the index pages it touches, so bulk loads want large ones).")
+    @Option(
+        help:
+            "Events per write transaction (each transaction rewrites the index pages it touches, so bulk loads want large ones)."
+    )
     var batch = 50_000
 
     @Option(help: "Store directory (default: a temporary one, removed afterwards).")
