@@ -16,6 +16,9 @@ final class ConnectionSession: @unchecked Sendable {
     // Touched only by the connection's reader task, one message at a time.
     private var subscriptionIDs = Set<String>()
     private var authenticated = Set<PublicKey>()
+    /// EVENTs waiting for the store at most, per connection.
+    static let eventsInFlight = 256
+    private let inFlight = InFlightLimit(limit: ConnectionSession.eventsInFlight)
 
     init(relay: Relay, sink: ConnectionSink, host: String, client: String) {
         self.relay = relay
@@ -47,7 +50,7 @@ final class ConnectionSession: @unchecked Sendable {
             return
         }
         switch message {
-        case .event(let event): publish(event)
+        case .event(let event): await publish(event)
         case .request(let id, let filters): subscribe(id, filters)
         case .close(let id): close(id)
         case .count(let id, let filters): count(id, filters)
@@ -66,7 +69,7 @@ final class ConnectionSession: @unchecked Sendable {
 
     // MARK: EVENT
 
-    private func publish(_ event: Event) {
+    private func publish(_ event: Event) async {
         guard relay.eventBuckets.take(client, now: relay.preciseNow) else {
             answer(event, accepted: false, reason: .rateLimited("slow down: too many events"))
             return
@@ -84,7 +87,9 @@ final class ConnectionSession: @unchecked Sendable {
         // Queue the write and go on reading: the OK goes out from the commit's completion, so a
         // client with many events in flight fills the writer's batches (group commit).
         let relay = self.relay
+        await inFlight.acquire()
         relay.store.save([event]) { [self] result in
+            defer { inFlight.release() }
             switch result {
             case .success(let saved):
                 switch saved[0].outcome {
