@@ -51,8 +51,8 @@ struct ParseBenchmarkCommand: ParsableCommand {
             rows.append((name, rate))
             let megabytes = rate * Double(bytes) / Double(events.count) / 1_000_000
             print(
-                "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(Self.pad(Int(rate), 10)) events/s"
-                    + "  \(Self.pad(Int(megabytes), 6)) MB/s")
+                "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(pad(Int(rate), 10)) events/s"
+                    + "  \(pad(Int(megabytes), 6)) MB/s")
         }
 
         let corpus = SendableBox(messages)
@@ -127,10 +127,6 @@ struct ParseBenchmarkCommand: ParsableCommand {
         }
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: " ", count: max(0, width - text.count)) + text
-    }
 }
 
 /// Runs a pass over a corpus repeatedly and reports items per second.

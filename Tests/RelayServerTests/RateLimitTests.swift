@@ -16,7 +16,10 @@ struct RateLimitTests {
 
     @Test func tokenBucketsForgetIdleKeysWithinTheirBound() {
         let buckets = TokenBuckets(rate: 1, burst: 1, maxKeys: 10)
-        for index in 0..<100 { _ = buckets.take("10.0.0.\(index)", now: Double(index)) }
+        for index in 0..<100 {
+            _ = buckets.take("10.0.0.\(index)", now: Double(index) / 1000)
+            #expect(buckets.count <= 10)
+        }
         // A key seen long ago is full again and may spend.
         #expect(buckets.take("10.0.0.0", now: 200))
         // A key drained just now is still drained.
@@ -35,6 +38,12 @@ struct RateLimitTests {
         // The first hour's 600 leave the window a day later.
         #expect(budget.allows("a", now: start + 24 * 3600 + 10))
         #expect(ServedBudget(limit: 0).allows("a", now: start))
+        let bounded = ServedBudget(limit: 1000, maxKeys: 10)
+        for index in 0..<100 {
+            bounded.record("ip\(index)", count: 1, now: start + Int64(index))
+            #expect(bounded.count <= 10)
+        }
+        #expect(bounded.count >= 9)  // shrinks to 90%, not to nothing
     }
 
     @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {

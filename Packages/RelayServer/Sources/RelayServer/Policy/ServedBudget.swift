@@ -27,6 +27,9 @@ final class ServedBudget: Sendable {
         self.maxKeys = maxKeys
     }
 
+    /// How many IPs are remembered.
+    var count: Int { slots.withLock { $0.count } }
+
     /// Whether `key` still has budget at `now` (Unix seconds).
     func allows(_ key: String, now: Int64) -> Bool {
         guard limit > 0 else { return true }
@@ -48,10 +51,13 @@ final class ServedBudget: Sendable {
             entry.lastHour = hour
             slots[key] = entry
             if slots.count > maxKeys {
-                // Forget IPs with nothing in the window, then the longest idle.
+                // Shrink to 90% at once, so the scan is paid once per many new IPs: first IPs with
+                // nothing left in the window, then the longest idle.
+                let keep = maxKeys * 9 / 10
                 slots = slots.filter { $0.value.lastHour > hour - 24 }
-                if slots.count > maxKeys, let idle = slots.min(by: { $0.value.lastHour < $1.value.lastHour }) {
-                    slots.removeValue(forKey: idle.key)
+                if slots.count > keep {
+                    let idle = slots.sorted { $0.value.lastHour < $1.value.lastHour }.prefix(slots.count - keep)
+                    for (key, _) in idle { slots.removeValue(forKey: key) }
                 }
             }
         }

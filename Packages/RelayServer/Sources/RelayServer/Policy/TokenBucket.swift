@@ -23,6 +23,9 @@ final class TokenBuckets: Sendable {
         self.maxKeys = maxKeys
     }
 
+    /// How many keys are remembered.
+    var count: Int { buckets.withLock { $0.count } }
+
     /// Takes `cost` tokens from `key`'s bucket at time `now` (seconds); false when there are not
     /// enough. A rate of 0 or less means unlimited.
     func take(_ key: String, cost: Double = 1, now: Double) -> Bool {
@@ -34,16 +37,22 @@ final class TokenBuckets: Sendable {
             let allowed = bucket.tokens >= cost
             if allowed { bucket.tokens -= cost }
             buckets[key] = bucket
-            if buckets.count > maxKeys { Self.forgetIdlest(&buckets, now: now, rate: rate, burst: burst) }
+            if buckets.count > maxKeys {
+                Self.forgetIdlest(&buckets, now: now, rate: rate, burst: burst, keep: maxKeys * 9 / 10)
+            }
             return allowed
         }
     }
 
-    private static func forgetIdlest(_ buckets: inout [String: Bucket], now: Double, rate: Double, burst: Double) {
-        // Buckets that have refilled completely carry no information.
+    /// Shrinks the table to `keep` keys at once (so the cost is paid once per many new keys, not
+    /// per key): first the buckets that have refilled completely and so carry no information, then
+    /// the longest idle.
+    private static func forgetIdlest(
+        _ buckets: inout [String: Bucket], now: Double, rate: Double, burst: Double, keep: Int
+    ) {
         buckets = buckets.filter { $0.value.tokens + (now - $0.value.updated) * rate < burst }
-        if buckets.count > 0, let oldest = buckets.min(by: { $0.value.updated < $1.value.updated }) {
-            buckets.removeValue(forKey: oldest.key)
-        }
+        guard buckets.count > keep else { return }
+        let idlest = buckets.sorted { $0.value.updated < $1.value.updated }.prefix(buckets.count - keep)
+        for (key, _) in idlest { buckets.removeValue(forKey: key) }
     }
 }
