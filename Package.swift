@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
             ],
             path: "Tests/RelayServerTests"
         ),

@@ -4,14 +4,6 @@ import Testing
 
 @Suite("Prometheus metrics over HTTP")
 struct MetricsTests {
-    /// The value of a sample line `name{labels} value` in a Prometheus exposition.
-    private func sample(_ text: String, _ name: String) -> Double? {
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last ?? "")
-        }
-        return nil
-    }
-
     @Test func countsConnectionsEventsAndRequests() async throws {
         try await withTestRelay { _, port async throws in
             try await withClient(port: port) { client async throws in
@@ -25,11 +17,16 @@ struct MetricsTests {
                 #expect(answer.status == 200)
                 #expect(answer.header("Content-Type")?.hasPrefix("text/plain") == true)
                 let text = answer.text
-                #expect(sample(text, "purplepages_events_accepted_total") == 1)
-                #expect(sample(text, #"purplepages_events_rejected_total{reason="blocked"}"#) == 1)
-                #expect(sample(text, "purplepages_requests_total") == 1)
-                #expect(sample(text, "purplepages_connections") == 1)
-                #expect(sample(text, "purplepages_live_subscriptions") == 1)
+                #expect(prometheusSample(text, "purplepages_events_accepted_total") == 1)
+                #expect(prometheusSample(text, #"purplepages_events_rejected_total{reason="blocked"}"#) == 1)
+                #expect(prometheusSample(text, "purplepages_requests_total") == 1)
+                #expect(prometheusSample(text, "purplepages_connections") == 1)
+                #expect(prometheusSample(text, "purplepages_live_subscriptions") == 1)
+                // The accepted event was committed by the store's writer: one batch of one event.
+                #expect(prometheusSample(text, "purplepages_writer_batch_events_count") == 1)
+                #expect(prometheusSample(text, "purplepages_writer_batch_events_sum") == 1)
+                #expect(prometheusSample(text, "purplepages_writer_commit_seconds_count") == 1)
+                #expect(prometheusSample(text, "purplepages_slow_consumers_total") == 0)
             }
         }
     }

@@ -8,10 +8,7 @@ import Testing
 struct SubscriptionRegistryTests {
     private static let corpus = CorpusGenerator(pubkeys: 12, seed: 5)
 
-    private func sink(_ id: UInt64) -> ConnectionSink {
-        let (_, continuation) = AsyncStream<[UInt8]>.makeStream()
-        return ConnectionSink(id: id, continuation: continuation)
-    }
+    private func sink(_ id: UInt64) -> ConnectionSink { ConnectionSink(id: id) }
 
     /// The index must find exactly the subscriptions a full scan with `Filter.matches` finds.
     @Test func indexAgreesWithAFullScan() {

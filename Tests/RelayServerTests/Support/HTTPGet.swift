@@ -36,3 +36,16 @@ func httpGet(_ url: String, accept: String? = nil, timeout: TimeInterval = 5) as
     }
     return HTTPAnswer(status: http.statusCode, headers: headers, body: data)
 }
+
+/// The value of a sample line `name{labels} value` in a Prometheus exposition.
+func prometheusSample(_ text: String, _ name: String) -> Double? {
+    for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+        return Double(line.split(separator: " ").last ?? "")
+    }
+    return nil
+}
+
+/// The value of metric `name` the relay on `port` reports now.
+func metric(_ name: String, port: Int) async throws -> Double? {
+    prometheusSample(try await httpGet("http://127.0.0.1:\(port)/metrics").text, name)
+}

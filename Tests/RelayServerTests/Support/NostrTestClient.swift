@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdWSClient
+import HummingbirdWSCompression
 import Logging
 import NIOCore
 import NostrCore
@@ -66,8 +67,11 @@ final class NostrTestClient: Sendable {
     /// The relay URL a client would put in a NIP-42 `relay` tag.
     var relayURL: String { "ws://127.0.0.1:\(port)" }
 
-    /// Connects to `ws://127.0.0.1:port/` and waits for the relay's AUTH greeting.
-    static func connect(port: Int, timeout: Duration = defaultTimeout) async throws -> NostrTestClient {
+    /// Connects to `ws://127.0.0.1:port/` (offering permessage-deflate when `deflate`) and waits for
+    /// the relay's AUTH greeting.
+    static func connect(
+        port: Int, deflate: Bool = false, timeout: Duration = defaultTimeout
+    ) async throws -> NostrTestClient {
         let inbox = WaitQueue<RelayReply>()
         let writer = Mutex<WebSocketOutboundWriter?>(nil)
         var logger = Logger(label: "test-client")
@@ -75,7 +79,11 @@ final class NostrTestClient: Sendable {
         let connection = Task {
             defer { inbox.finish() }
             return try await WebSocketClient.connect(
-                url: "ws://127.0.0.1:\(port)/", configuration: .init(maxFrameSize: 16 << 20), logger: logger
+                url: "ws://127.0.0.1:\(port)/",
+                configuration: .init(
+                    maxFrameSize: 16 << 20,
+                    extensions: deflate ? [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)] : []),
+                logger: logger
             ) { inbound, outbound, _ in
                 writer.withLock { $0 = outbound }
                 for try await message in inbound.messages(maxSize: 16 << 20) {

@@ -32,16 +32,18 @@ func withTestRelay<T: Sendable>(
     configuration.server.port = 0
     configure(&configuration)
     let limits = configuration.limits
+    let metrics = RelayMetrics()
     let temporary = try TemporaryStore { store in
         store.defaultLimit = limits.defaultLimit
         store.maxLimit = limits.maxLimit
+        store.onCommit = metrics.commitObserver
     }
     // Cancelling the server (how tests stop it) makes HummingbirdCore log errors; set
     // PURPLEPAGES_TEST_LOG=debug (or another level) to see the relay's log.
     var logger = Logger(label: "test-relay")
     logger.logLevel =
         ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-    let relay = try Relay(configuration: configuration, store: temporary.store, logger: logger)
+    let relay = try Relay(configuration: configuration, store: temporary.store, logger: logger, metrics: metrics)
     let ports = WaitQueue<Int>()
     let application = RelayApplication.make(relay: relay, port: 0) { port in ports.push(port) }
     let server = Task {

@@ -54,6 +54,9 @@ public struct RelayConfiguration: Sendable {
         public var reqBurst = 500
         public var connectionRate = 10
         public var connectionBurst = 100
+        /// A connection's unsent messages and bytes at most; a client further behind is disconnected.
+        public var outboundQueueMessages = 20_000
+        public var outboundQueueBytes = 64 << 20
     }
 
     public var identity = Identity()
@@ -150,6 +153,12 @@ public struct RelayConfiguration: Sendable {
         if let value = try reader.integer("limits.req_burst") { limits.reqBurst = value }
         if let value = try reader.integer("limits.connection_rate") { limits.connectionRate = value }
         if let value = try reader.integer("limits.connection_burst") { limits.connectionBurst = value }
+        if let value = try reader.integer("limits.outbound_queue_messages", in: 16...(1 << 24)) {
+            limits.outboundQueueMessages = value
+        }
+        if let value = try reader.integer("limits.outbound_queue_bytes", in: (64 << 10)...(1 << 34)) {
+            limits.outboundQueueBytes = value
+        }
         guard limits.defaultLimit <= limits.maxLimit else {
             throw reader.error("limits.default_limit", "must not exceed limits.max_limit (\(limits.maxLimit))")
         }

@@ -45,7 +45,9 @@ public enum RelayApplication {
         let webSocket = WebSocketServerConfiguration(
             maxFrameSize: frameLimit,
             extensions: [.perMessageDeflate(maxDecompressedFrameSize: frameLimit)],
-            autoPing: .enabled(timePeriod: .seconds(30)))
+            autoPing: .enabled(timePeriod: .seconds(30)),
+            // A client that never answers our close frame holds up shutdown for at most this long.
+            closeTimeout: .seconds(3))
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, channel, _ in
@@ -53,9 +55,13 @@ public enum RelayApplication {
                 let client = relay.clientAddress.resolve(
                     peer: channel.remoteAddress?.ipAddress ?? "unknown",
                     forwardedFor: request.headerFields[forwardedFor])
+                // permessage-deflate compresses in the WebSocket handler, so compressed connections
+                // write through it; the others write frames to the channel directly, many per flush.
+                let deflate = request.headerFields[.secWebSocketExtensions]?.contains("permessage-deflate") == true
                 return .upgrade([:]) { inbound, outbound, _ in
+                    let frames = OutboundFrames(outbound: outbound, channel: channel, direct: !deflate)
                     try await RelayConnection.run(
-                        relay: relay, host: host, client: client, inbound: inbound, outbound: outbound)
+                        relay: relay, host: host, client: client, inbound: inbound, frames: frames)
                 }
             },
             configuration: .init(
@@ -86,20 +92,22 @@ struct CORSHeaders<Context: RequestContext>: RouterMiddleware {
 /// Runs one WebSocket connection: a reader handling messages in order and a writer draining the
 /// bounded outgoing queue.
 enum RelayConnection {
-    /// Outgoing messages a connection may have queued before it counts as too slow.
-    static let outboundQueueLimit = 20_000
-
     static func run(
-        relay: Relay, host: String, client: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+        relay: Relay, host: String, client: String, inbound: WebSocketInboundStream, frames: OutboundFrames
     ) async throws {
+        let limits = relay.configuration.limits
         guard relay.connectionBuckets.take(client, now: relay.preciseNow) else {
-            try await outbound.write(.text(RelayMessage.notice("rate-limited: too many new connections").jsonString))
-            try await outbound.close(.policyViolation, reason: "rate-limited")
+            try await frames.write([RelayMessage.notice("rate-limited: too many new connections").encoded])
+            try await frames.close(.policyViolation, reason: "rate-limited")
             return
         }
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(
-            bufferingPolicy: .bufferingOldest(outboundQueueLimit))
-        let sink = ConnectionSink(id: relay.newConnectionID(), continuation: continuation)
+        let sink = ConnectionSink(
+            id: relay.newConnectionID(), messageLimit: limits.outboundQueueMessages,
+            byteLimit: limits.outboundQueueBytes
+        ) {
+            relay.metrics.slowConsumers.increment()
+            frames.abort()
+        }
         relay.metrics.connectionsTotal.increment()
         relay.metrics.connections.increment()
         defer { relay.metrics.connections.decrement() }
@@ -110,23 +118,17 @@ enum RelayConnection {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                let frameLimit = relay.configuration.limits.maxMessageBytes + 4096
-                for await bytes in stream {
-                    if bytes.count <= frameLimit {
-                        // Our messages are valid UTF-8 JSON already: send the bytes as a text frame
-                        // without a round trip through String.
-                        let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))
-                        try await outbound.write(.custom(frame))
-                    } else {
-                        try await outbound.writeTextMessage(String(decoding: bytes, as: UTF8.self))
-                    }
+                while let batch = await sink.nextBatch() {
+                    try await frames.write(batch)
                 }
-                // The queue ended: the client was too slow, or the reader finished.
-                try await outbound.close(.normalClosure, reason: nil)
+                // The reader finished (or the client fell too far behind and the socket is closing).
+                try await frames.close(.normalClosure, reason: nil)
             }
             session.start()
-            let limit = relay.configuration.limits.maxMessageBytes + 4096
-            for try await message in inbound.messages(maxSize: limit) {
+            for try await message in inbound.messages(maxSize: limits.maxMessageBytes + 4096) {
+                // Backpressure: the next message waits until the writer has taken what the last
+                // one queued, so pipelined REQs cannot pile up results in memory.
+                await sink.waitForRoom()
                 switch message {
                 case .text(let text):
                     await session.handle(Array(text.utf8))

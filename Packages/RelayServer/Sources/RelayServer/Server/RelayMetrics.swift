@@ -9,6 +9,7 @@ public final class RelayMetrics: Sendable {
     let connectionsTotal: Counter
     let eventsAccepted: Counter
     let requests: Counter
+    let slowConsumers: Counter
     let queryLatency: DurationHistogram
     let writerBatchEvents: ValueHistogram
     let writerCommitLatency: DurationHistogram
@@ -26,6 +27,8 @@ public final class RelayMetrics: Sendable {
             descriptor: name("connections", "total", "WebSocket connections accepted"))
         eventsAccepted = registry.makeCounter(descriptor: name("events_accepted", "total", "EVENTs answered OK true"))
         requests = registry.makeCounter(descriptor: name("requests", "total", "REQ and COUNT messages handled"))
+        slowConsumers = registry.makeCounter(
+            descriptor: name("slow_consumers", "total", "Connections closed for falling too far behind"))
         queryLatency = registry.makeDurationHistogram(
             descriptor: name("query", "seconds", "Time to answer a REQ's stored events"), buckets: Self.latencyBuckets)
         writerBatchEvents = registry.makeValueHistogram(
@@ -48,6 +51,14 @@ public final class RelayMetrics: Sendable {
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
         .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
     ]
+
+    /// Records one write transaction; install it as the store's `onCommit`.
+    public var commitObserver: @Sendable (_ events: Int, _ duration: Duration) -> Void {
+        { [writerBatchEvents, writerCommitLatency] events, duration in
+            writerBatchEvents.record(Double(events))
+            writerCommitLatency.record(duration)
+        }
+    }
 
     func rejected(_ reason: Reason) { rejections[reason.prefix]?.increment() }
 

@@ -13,10 +13,7 @@ public enum RelayService {
         var storeConfiguration = EventStoreConfiguration(
             path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB,
             defaultLimit: configuration.limits.defaultLimit, maxLimit: configuration.limits.maxLimit)
-        storeConfiguration.onCommit = { events, duration in
-            metrics.writerBatchEvents.record(Double(events))
-            metrics.writerCommitLatency.record(duration)
-        }
+        storeConfiguration.onCommit = metrics.commitObserver
         let store = try EventStore(configuration: storeConfiguration)
         defer { store.close() }
         let relay = try Relay(configuration: configuration, store: store, logger: logger, metrics: metrics)
