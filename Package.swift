@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "RelayServer", package: "RelayServer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],

@@ -8,38 +8,6 @@ import NostrCore
 import NostrCoreTesting
 import Synchronization
 
-// MARK: - Corpus
-
-/// A generated corpus and the samples the REQ mix draws from.
-struct Corpus: Sendable {
-    var events: [Event]
-    var pubkeys: [PublicKey]
-    var ids: [EventID]
-    var listAuthors: [PublicKey]
-
-    /// Generates the corpus of `pubkeys` key pairs from `seed` on every core.
-    static func generate(pubkeys: Int, seed: UInt64) -> Corpus {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let generator = CorpusGenerator(pubkeys: max(1, pubkeys), seed: seed)
-        let count = generator.keyPairs.count
-        let parts = SendableBox(ParallelBatches(count: count))
-        DispatchQueue.concurrentPerform(iterations: count) { index in
-            parts.value.set(index, generator.events(forPubkey: index))
-        }
-        let events = parts.value.all().flatMap { $0 }
-        let lists = events.filter { $0.kind == .muteList || $0.kind.rawValue == 30000 }.map(\.pubkey)
-        var random = SeededGenerator(seed: seed ^ 0x1D5)
-        let ids = (0..<min(20_000, events.count)).map { _ in events[Int(random.next() % UInt64(events.count))].id }
-        print(
-            "corpus: \(events.count) events of \(count) pubkeys (seed \(seed)),"
-                + " generated in \(String(format: "%.1f", seconds(clock.now - start))) s")
-        return Corpus(
-            events: events, pubkeys: generator.keyPairs.map(\.publicKey), ids: ids,
-            listAuthors: lists.isEmpty ? generator.keyPairs.map(\.publicKey) : lists)
-    }
-}
-
 // MARK: - Ingest
 
 /// Publishes a corpus over 1, 10 and 50 connections, each keeping `window` EVENTs awaiting their OK.

@@ -23,13 +23,16 @@ struct RelayBenchmarkCommand: ParsableCommand {
             (otherwise they count as OK true duplicates). The client shares the machine with the relay, \
             so its own CPU use is part of every figure. `--mode req` alone expects the corpus of the same \
             --pubkeys and --seed to be stored already (run `--mode ingest` first). Fanout opens \
-            --subscribers connections: raise `ulimit -n` on both sides if needed.
+            --subscribers connections: raise `ulimit -n` on both sides if needed. `--mode idle --pid PID` opens \
+            --connections idle connections and reports the relay's RSS growth per connection (not part of \
+            `all`: measure a freshly started relay). `--mode req --stored` queries a store built by `purplepages-bench store \
+            --events N --path DIR --keep` (start the relay on DIR, pass --pubkeys N/3.35 and the same --seed).
             """
     )
 
     /// The benchmark modes.
     enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case ingest, req, fanout, all
+        case ingest, req, fanout, idle, all
     }
 
     @Option(help: "Relay URL.")
@@ -62,6 +65,19 @@ struct RelayBenchmarkCommand: ParsableCommand {
     @Option(help: "Events fanout publishes, 250 ms apart.")
     var fanoutEvents = 40
 
+    @Option(help: "Idle connections to open (idle).")
+    var connections = 10_000
+
+    @Option(help: "The relay's process id, to read its memory (idle).")
+    var pid: Int32?
+
+    @Flag(
+        help: """
+            REQ against a corpus already stored (e.g. by `purplepages-bench store --events N --keep`, whose \
+            --pubkeys is N / 3.35): regenerate only keys and a sample instead of every event.
+            """)
+    var stored = false
+
     @Option(help: "Seconds any single wait for the relay may last.")
     var timeout = 30.0
 
@@ -86,7 +102,12 @@ struct RelayBenchmarkCommand: ParsableCommand {
         let watchdog = Watchdog()
         defer { watchdog.stop() }
         let session = RelaySession(url: url, watchdog: watchdog, timeout: .milliseconds(Int(timeout * 1000)))
-        let corpus = [.ingest, .req, .all].contains(mode) ? Corpus.generate(pubkeys: pubkeys, seed: seed) : nil
+        let corpus: Corpus? =
+            switch mode {
+            case .req where stored: Corpus.sampled(pubkeys: pubkeys, seed: seed)
+            case .ingest, .req, .all: Corpus.generate(pubkeys: pubkeys, seed: seed)
+            case .fanout, .idle: nil
+            }
         if mode == .ingest || mode == .all, let corpus {
             try await IngestBenchmark(session: session, window: window).run(
                 corpus: corpus, slice: slice, pubkeys: pubkeys, seed: seed)
@@ -97,6 +118,10 @@ struct RelayBenchmarkCommand: ParsableCommand {
         }
         if mode == .fanout || mode == .all {
             try await FanoutBenchmark(session: session, subscribers: subscribers, events: fanoutEvents).run()
+        }
+        if mode == .idle {
+            guard let pid else { throw ValidationError("--mode idle needs the relay's --pid") }
+            try await IdleBenchmark(session: session, connections: connections, pid: pid, hold: .seconds(3)).run()
         }
     }
 }

@@ -7,12 +7,14 @@ import Testing
 struct CompressionTests {
     @Test func deflateIsNegotiatedOnlyWhenOffered() async throws {
         try await withTestRelay { _, port async throws in
-            let offered = try RawWebSocket(port: port, extensions: "permessage-deflate; client_max_window_bits")
+            let offered = try await RawWebSocket.connect(
+                port: port, extensions: "permessage-deflate; client_max_window_bits")
             #expect(offered.upgradeAnswer.lowercased().contains("sec-websocket-extensions: permessage-deflate"))
-            let plain = try RawWebSocket(port: port)
+            let plain = try await RawWebSocket.connect(port: port)
             #expect(!plain.upgradeAnswer.lowercased().contains("sec-websocket-extensions"))
             offered.close()
             plain.close()
+            try await waitUntilOpenConnections(0, port: port)
         }
     }
 

@@ -6,15 +6,6 @@ import Testing
 
 // End-to-end tests: a real relay on 127.0.0.1 and real WebSocket (and HTTP) clients.
 
-extension KeyPair {
-    /// A signed event by this key, created now unless told otherwise.
-    fileprivate func event(
-        _ kind: Kind, tags: [[String]] = [], content: String = "", at createdAt: Int64 = unixNow
-    ) -> Event {
-        sign(kind: kind, tags: tags, content: content, createdAt: createdAt)
-    }
-}
-
 /// A filter given as JSON text.
 private func filter(_ json: String) throws -> Filter { try Filter(json: json) }
 
@@ -794,7 +785,7 @@ struct RelayConcurrencyTests {
 struct RelayRateLimitTests {
     @Test func eventsBeyondTheBurstAreRateLimited() async throws {
         try await withTestRelay(configure: { config in
-            config.limits.eventRate = 1
+            config.limits.eventRate = 0.001
             config.limits.eventBurst = 2
         }) { _, port async throws in
             try await withClient(port: port) { client async throws in
@@ -810,7 +801,7 @@ struct RelayRateLimitTests {
 
     @Test func requestsBeyondTheBurstAreClosedRateLimited() async throws {
         try await withTestRelay(configure: { config in
-            config.limits.reqRate = 1
+            config.limits.reqRate = 0.001
             config.limits.reqBurst = 2
         }) { _, port async throws in
             try await withClient(port: port) { client async throws in

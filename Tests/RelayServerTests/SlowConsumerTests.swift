@@ -14,7 +14,7 @@ struct SlowConsumerTests {
             $0.limits.outboundQueueMessages = 16
             $0.limits.outboundQueueBytes = 256 << 10
         }) { relay, port async throws in
-            let stalled = try RawWebSocket(port: port)
+            let stalled = try await RawWebSocket.connect(port: port)
             try stalled.send(text: #"["REQ","live",{"kinds":[0],"limit":0}]"#)
             try await waitUntil("the subscription is live") { relay.subscriptions.count == 1 }
             try await withClient(port: port) { publisher async throws in
@@ -29,7 +29,7 @@ struct SlowConsumerTests {
                     published += 1
                 }
                 #expect(try await metric(slow, port: port) == 1, "still connected after \(published) events")
-                #expect(stalled.drainUntilClosed(seconds: 10), "the stalled connection was not closed")
+                #expect(await stalled.drainUntilClosed(seconds: 10), "the stalled connection was not closed")
                 try await waitUntil("the stalled subscription is gone") { relay.subscriptions.count == 0 }
                 await publisher.expectResponsive()
             }

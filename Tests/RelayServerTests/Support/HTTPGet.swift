@@ -49,3 +49,13 @@ func prometheusSample(_ text: String, _ name: String) -> Double? {
 func metric(_ name: String, port: Int) async throws -> Double? {
     prometheusSample(try await httpGet("http://127.0.0.1:\(port)/metrics").text, name)
 }
+
+/// Waits (at most 10 s) until the relay on `port` reports `count` open connections: closed
+/// sockets are noticed before the test stops the relay.
+func waitUntilOpenConnections(_ count: Int, port: Int) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while try await metric("purplepages_connections", port: port) != Double(count) {
+        guard ContinuousClock.now < deadline else { throw TestFailure("the relay did not get to \(count) connections") }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}

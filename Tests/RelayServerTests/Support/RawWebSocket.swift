@@ -6,16 +6,25 @@ import Glibc
 
 /// A WebSocket client on a plain blocking socket that sends what it is told and reads only when
 /// asked: the misbehaving client (one that stops reading) the WebSocket client library cannot be.
-final class RawWebSocket {
+///
+/// Its blocking calls run on a Dispatch thread, never on the concurrency pool the in-process relay
+/// needs (two blocked pool threads would starve it on a 2-core machine).
+final class RawWebSocket: @unchecked Sendable {
     private let socket: Int32
     private var closed = false
     /// The relay's `101 Switching Protocols` answer, headers included.
     private(set) var upgradeAnswer = ""
 
     /// Connects to 127.0.0.1:`port` and completes the upgrade handshake (with `extensions` in a
-    /// `Sec-WebSocket-Extensions` header when given), with a small receive buffer so the kernel
+    /// `Sec-WebSocket-Extensions` header when given, and any other `headers`), with a small receive buffer so the kernel
     /// holds little for a client that does not read.
-    init(port: Int, extensions: String? = nil) throws {
+    static func connect(
+        port: Int, extensions: String? = nil, headers: [String: String] = [:]
+    ) async throws -> RawWebSocket {
+        try await offThePool { try RawWebSocket(port: port, extensions: extensions, headers: headers) }
+    }
+
+    private init(port: Int, extensions: String?, headers: [String: String]) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestFailure("socket() failed: errno \(errno)") }
         var receiveBuffer: Int32 = 4096
@@ -37,7 +46,8 @@ final class RawWebSocket {
             Array(
                 ("GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                    + (extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? "") + "\r\n").utf8))
+                    + (extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? "")
+                    + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n").utf8))
         // Read the 101 answer byte by byte so no frame after it is consumed.
         var head: [UInt8] = []
         var byte: UInt8 = 0
@@ -74,9 +84,52 @@ final class RawWebSocket {
         try write(frame)
     }
 
+    /// The next frame from the relay: its opcode and payload (servers do not mask). Nil when the
+    /// connection ends first or nothing arrives within `seconds`.
+    func readFrame(seconds: Int = 5) async -> (opcode: UInt8, payload: [UInt8])? {
+        await offThePool { self.blockingReadFrame(seconds: seconds) }
+    }
+
+    private func blockingReadFrame(seconds: Int) -> (opcode: UInt8, payload: [UInt8])? {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let head = read(count: 2) else { return nil }
+        var length = Int(head[1] & 0x7F)
+        if length == 126 {
+            guard let extended = read(count: 2) else { return nil }
+            length = Int(extended[0]) << 8 | Int(extended[1])
+        } else if length == 127 {
+            guard let extended = read(count: 8) else { return nil }
+            length = extended.reduce(0) { $0 << 8 | Int($1) }
+        }
+        guard let payload = read(count: length) else { return nil }
+        return (head[0] & 0x0F, payload)
+    }
+
+    /// The next text message from the relay, if the next frame is one.
+    func readText(seconds: Int = 5) async -> String? {
+        guard let frame = await readFrame(seconds: seconds), frame.opcode == 1 else { return nil }
+        return String(decoding: frame.payload, as: UTF8.self)
+    }
+
+    private func read(count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let received = bytes[filled...].withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard received > 0 else { return nil }
+            filled += received
+        }
+        return bytes
+    }
+
     /// Reads and discards everything until the relay closes the connection; false if it is still
     /// open after `seconds`.
-    func drainUntilClosed(seconds: Int) -> Bool {
+    func drainUntilClosed(seconds: Int) async -> Bool {
+        await offThePool { self.blockingDrain(seconds: seconds) }
+    }
+
+    private func blockingDrain(seconds: Int) -> Bool {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -96,6 +149,19 @@ final class RawWebSocket {
             guard sent > 0 else { throw TestFailure("send() failed: errno \(errno)") }
             offset += sent
         }
+    }
+}
+
+/// Runs blocking `work` on a Dispatch thread and awaits its result.
+private func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+private func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
     }
 }
 

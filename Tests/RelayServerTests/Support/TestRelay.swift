@@ -21,10 +21,11 @@ private let abandonedStores = Mutex<[TemporaryStore]>([])
 
 /// Runs `body` against a real relay: a `Relay` over a fresh `TemporaryStore`, served by
 /// `RelayApplication` on 127.0.0.1 with an ephemeral port, which `body` receives. `configure`
-/// adjusts the configuration first (the store's default and maximum limits follow it). The server
+/// adjusts the configuration first, `trustedFollowers` stands in for the analytics results (the store's default and maximum limits follow it). The server
 /// is stopped, and the store removed, when `body` returns or throws.
 func withTestRelay<T: Sendable>(
     configure: (inout RelayConfiguration) -> Void = { _ in },
+    trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(),
     _ body: (Relay, Int) async throws -> T
 ) async throws -> T {
     var configuration = RelayConfiguration()
@@ -43,7 +44,9 @@ func withTestRelay<T: Sendable>(
     var logger = Logger(label: "test-relay")
     logger.logLevel =
         ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-    let relay = try Relay(configuration: configuration, store: temporary.store, logger: logger, metrics: metrics)
+    let relay = try Relay(
+        configuration: configuration, store: temporary.store, logger: logger, trustedFollowers: trustedFollowers,
+        metrics: metrics)
     let ports = WaitQueue<Int>()
     let application = RelayApplication.make(relay: relay, port: 0) { port in ports.push(port) }
     let server = Task {
@@ -81,3 +84,12 @@ private func stop(_ server: Task<Void, any Error>) async -> Bool {
 
 /// The current Unix time.
 var unixNow: Int64 { Int64(Date().timeIntervalSince1970) }
+
+extension KeyPair {
+    /// A signed event by this key, created now unless told otherwise.
+    func event(
+        _ kind: Kind, tags: [[String]] = [], content: String = "", at createdAt: Int64 = unixNow
+    ) -> Event {
+        sign(kind: kind, tags: tags, content: content, createdAt: createdAt)
+    }
+}

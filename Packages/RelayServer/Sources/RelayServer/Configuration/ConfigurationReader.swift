@@ -54,6 +54,15 @@ struct ConfigurationReader {
         return integer
     }
 
+    /// A non-negative number (integer or fraction).
+    mutating func rate(_ key: String) throws(ConfigurationError) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.doubleValue, number.isFinite, number >= 0 else {
+            throw error(key, "expected a number of at least 0")
+        }
+        return number
+    }
+
     mutating func boolean(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else { throw error(key, "expected true or false") }

@@ -46,13 +46,13 @@ public struct RelayConfiguration: Sendable {
         public var createdAtFutureSeconds = 900
         public var eventsPerDayLimit = 50_000
         public var minTrustedFollowers = 1000
-        /// Per-IP token buckets: EVENTs, REQ/COUNTs and new connections per second, and how many may
-        /// come at once. A rate of 0 means unlimited.
-        public var eventRate = 50
+        /// Per-IP token buckets: EVENTs, REQ/COUNTs and new connections per second (fractions
+        /// allowed: 0.1 is one every 10 s), and how many may come at once. A rate of 0 means unlimited.
+        public var eventRate = 50.0
         public var eventBurst = 500
-        public var reqRate = 50
+        public var reqRate = 50.0
         public var reqBurst = 500
-        public var connectionRate = 10
+        public var connectionRate = 10.0
         public var connectionBurst = 100
         /// A connection's unsent messages and bytes at most; a client further behind is disconnected.
         public var outboundQueueMessages = 20_000
@@ -147,11 +147,11 @@ public struct RelayConfiguration: Sendable {
         if let value = try reader.integer("limits.created_at_future_seconds") { limits.createdAtFutureSeconds = value }
         if let value = try reader.integer("limits.events_per_day_limit") { limits.eventsPerDayLimit = value }
         if let value = try reader.integer("limits.min_trusted_followers") { limits.minTrustedFollowers = value }
-        if let value = try reader.integer("limits.event_rate") { limits.eventRate = value }
+        if let value = try reader.rate("limits.event_rate") { limits.eventRate = value }
         if let value = try reader.integer("limits.event_burst") { limits.eventBurst = value }
-        if let value = try reader.integer("limits.req_rate") { limits.reqRate = value }
+        if let value = try reader.rate("limits.req_rate") { limits.reqRate = value }
         if let value = try reader.integer("limits.req_burst") { limits.reqBurst = value }
-        if let value = try reader.integer("limits.connection_rate") { limits.connectionRate = value }
+        if let value = try reader.rate("limits.connection_rate") { limits.connectionRate = value }
         if let value = try reader.integer("limits.connection_burst") { limits.connectionBurst = value }
         if let value = try reader.integer("limits.outbound_queue_messages", in: 16...(1 << 24)) {
             limits.outboundQueueMessages = value

@@ -40,9 +40,9 @@ public final class Relay: Sendable {
         self.trustedFollowers = trustedFollowers
         storedKinds = configuration.allowedKinds.adding(.deletion)
         let limits = configuration.limits
-        eventBuckets = TokenBuckets(rate: Double(limits.eventRate), burst: Double(limits.eventBurst))
-        reqBuckets = TokenBuckets(rate: Double(limits.reqRate), burst: Double(limits.reqBurst))
-        connectionBuckets = TokenBuckets(rate: Double(limits.connectionRate), burst: Double(limits.connectionBurst))
+        eventBuckets = TokenBuckets(rate: limits.eventRate, burst: Double(limits.eventBurst))
+        reqBuckets = TokenBuckets(rate: limits.reqRate, burst: Double(limits.reqBurst))
+        connectionBuckets = TokenBuckets(rate: limits.connectionRate, burst: Double(limits.connectionBurst))
         servedBudget = ServedBudget(limit: limits.eventsPerDayLimit)
         clientAddress = try ClientAddress(trustedProxies: configuration.trustedProxies)
     }

@@ -9,6 +9,8 @@ public enum RelayService {
     /// Opens the store described by `configuration` and serves until a shutdown signal.
     public static func run(configuration: RelayConfiguration, port: Int? = nil, logger: Logger) async throws {
         for key in configuration.unknownKeys { logger.warning("config: unknown key \(key) is ignored") }
+        // Every connection is a file descriptor; distributions start processes with a soft limit of 1024.
+        logger.info("open files limit: \(OpenFileLimit.raiseToHardLimit())")
         let metrics = RelayMetrics()
         var storeConfiguration = EventStoreConfiguration(
             path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB,
