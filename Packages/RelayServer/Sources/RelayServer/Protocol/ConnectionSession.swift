@@ -1,5 +1,6 @@
 import Foundation
 import LMDBStore
+import NIOCore
 import NostrCore
 
 /// One client connection's protocol state and message handling (NIP-01, NIP-09, NIP-40, NIP-42,
@@ -202,18 +203,20 @@ final class ConnectionSession: @unchecked Sendable {
         }
         // With no stored events asked for (limit 0), every held live event is new to the client.
         var snapshot: UInt64 = 0
+        var prefix = Array(#"["EVENT","#.utf8)
+        JSONWriter.appendString(id, to: &prefix)
+        prefix.append(UInt8(ascii: ","))
         do {
             if stored.contains(where: { $0.limit ?? 0 > 0 }) {
                 snapshot = try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
                     served += 1
-                    var message: [UInt8] = []
-                    message.reserveCapacity(storedEvent.json.count + id.utf8.count + 16)
-                    message.append(contentsOf: #"["EVENT","#.utf8)
-                    JSONWriter.appendString(id, to: &message)
-                    message.append(UInt8(ascii: ","))
-                    message.append(contentsOf: storedEvent.json)
-                    message.append(UInt8(ascii: "]"))
-                    if !sink.send(bytes: message) { throw SlowConsumer() }
+                    // Straight from the store's memory map into the buffer the socket is written from.
+                    var message = ByteBuffer()
+                    message.reserveCapacity(storedEvent.json.count + prefix.count + 1)
+                    message.writeBytes(prefix)
+                    message.writeBytes(storedEvent.json)
+                    message.writeInteger(UInt8(ascii: "]"))
+                    if !sink.send(buffer: message) { throw SlowConsumer() }
                 }
             }
             sink.send(.endOfStoredEvents(subscriptionID: id))

@@ -1,3 +1,4 @@
+import NIOCore
 import NostrCore
 import Synchronization
 
@@ -18,7 +19,7 @@ final class ConnectionSink: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var queued: [[UInt8]] = []
+        var queued: [ByteBuffer] = []
         var queuedBytes = 0
         var finished = false
         var overflowed = false
@@ -49,16 +50,22 @@ final class ConnectionSink: Sendable {
     /// Queues encoded bytes; returns false (and ends the connection) when the client is too slow.
     @discardableResult
     func send(bytes: [UInt8]) -> Bool {
+        send(buffer: ByteBuffer(bytes: bytes))
+    }
+
+    /// Queues a message already in a buffer (sent without another copy).
+    @discardableResult
+    func send(buffer bytes: ByteBuffer) -> Bool {
         let (accepted, writer, overflowed) = state.withLock {
             state -> (Bool, CheckedContinuation<Void, Never>?, Bool) in
             guard !state.finished else { return (false, nil, false) }
-            guard state.queued.count < messageLimit, state.queuedBytes + bytes.count <= byteLimit else {
+            guard state.queued.count < messageLimit, state.queuedBytes + bytes.readableBytes <= byteLimit else {
                 state.overflowed = true
                 state.queued = []
                 return (false, Self.finish(&state), true)
             }
             state.queued.append(bytes)
-            state.queuedBytes += bytes.count
+            state.queuedBytes += bytes.readableBytes
             defer { state.writer = nil }
             return (true, state.writer, false)
         }
@@ -69,13 +76,13 @@ final class ConnectionSink: Sendable {
 
     /// Everything queued so far, oldest first, waiting while the queue is empty; nil once the
     /// sink is closed and drained (or overflowed: what is left then is dropped).
-    func nextBatch() async -> [[UInt8]]? {
+    func nextBatch() async -> [ByteBuffer]? {
         while true {
             let taken = state.withLock {
-                state -> (batch: [[UInt8]]?, done: Bool, waiters: [CheckedContinuation<Void, Never>]) in
+                state -> (batch: [ByteBuffer]?, done: Bool, waiters: [CheckedContinuation<Void, Never>]) in
                 if state.overflowed { return (nil, true, []) }
                 if !state.queued.isEmpty {
-                    var batch: [[UInt8]] = []
+                    var batch: [ByteBuffer] = []
                     swap(&batch, &state.queued)
                     state.queuedBytes = 0
                     defer { state.roomWaiters = [] }

@@ -18,21 +18,18 @@ struct OutboundFrames: Sendable {
     let direct: Bool
 
     /// Sends each message as one text frame (our messages are valid UTF-8 JSON already).
-    func write(_ messages: [[UInt8]]) async throws {
+    func write(_ messages: [ByteBuffer]) async throws {
         guard direct else {
-            for bytes in messages {
-                try await outbound.write(
-                    .custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+            for message in messages {
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: message)))
             }
             return
         }
         guard !messages.isEmpty else { return }
         try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
             let written = channel.eventLoop.makePromise(of: Void.self)
-            for (index, bytes) in messages.enumerated() {
-                var buffer = channel.allocator.buffer(capacity: bytes.count)
-                buffer.writeBytes(bytes)
-                let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
+            for (index, message) in messages.enumerated() {
+                let frame = WebSocketFrame(fin: true, opcode: .text, data: message)
                 channel.write(frame, promise: index == messages.count - 1 ? written : nil)
             }
             channel.flush()

@@ -97,7 +97,9 @@ enum RelayConnection {
     ) async throws {
         let limits = relay.configuration.limits
         guard relay.connectionBuckets.take(client, now: relay.preciseNow) else {
-            try await frames.write([RelayMessage.notice("rate-limited: too many new connections").encoded])
+            try await frames.write([
+                ByteBuffer(bytes: RelayMessage.notice("rate-limited: too many new connections").encoded)
+            ])
             try await frames.close(.policyViolation, reason: "rate-limited")
             return
         }
