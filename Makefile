@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test bench bench-store fuzz fmt clean
+.PHONY: help deps build release run test bench bench-store bench-relay fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "  test     build tests, then run them against a throwaway PostgreSQL (\$$(TEST_ARGS))"
 	@echo "  bench    release build of purplepages-bench, then run 'parse \$$(BENCH_ARGS)'"
 	@echo "  bench-store  release build of purplepages-bench, then run 'store \$$(STORE_ARGS)' (1M events by default)"
+	@echo "  bench-relay  release build, then scripts/bench-relay \$$(RELAY_STORE_EVENTS) against relays it starts"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -62,6 +63,13 @@ bench: deps
 bench-store: deps
 	$(SWIFT) build -c release --product purplepages-bench
 	.build/release/purplepages-bench store $(STORE_ARGS)
+
+# bench-relay: ingest, REQ, fan-out and idle-connection memory of relays started for the purpose,
+# then REQ on a store of RELAY_STORE_EVENTS generated events (default 1M; 0 skips it).
+RELAY_STORE_EVENTS ?= 1000000
+bench-relay: deps
+	$(SWIFT) build -c release --product purplepages --product purplepages-bench
+	scripts/bench-relay $(RELAY_STORE_EVENTS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps
