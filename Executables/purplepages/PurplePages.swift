@@ -24,14 +24,16 @@ struct PurplePages: AsyncParsableCommand {
     @Option(name: .customLong("import"), help: "Hand over to purplepages-import with this file.")
     var importFile: String?
 
-    @Argument(help: "`analytics` hands over to purplepages-analytics.")
-    var mode: String?
+    @Argument(
+        parsing: .captureForPassthrough,
+        help: "`analytics [OPTIONS]` hands over to purplepages-analytics with these options (e.g. --once).")
+    var mode: [String] = []
 
     func run() async throws {
         if let importFile { try Handover.exec("purplepages-import", ["--config", config, importFile]) }
-        if let mode {
-            guard mode == "analytics" else { throw ValidationError("unknown mode \"\(mode)\" (only \"analytics\")") }
-            try Handover.exec("purplepages-analytics", ["--config", config])
+        if let first = mode.first {
+            guard first == "analytics" else { throw ValidationError("unknown mode \"\(first)\" (only \"analytics\")") }
+            try Handover.exec("purplepages-analytics", ["--config", config] + mode.dropFirst())
         }
         let configuration: RelayConfiguration
         do {
