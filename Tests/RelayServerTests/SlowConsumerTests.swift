@@ -5,7 +5,7 @@ import Testing
 
 @testable import RelayServer
 
-@Suite("Clients that stop reading")
+@Suite("Clients that stop reading or vanish")
 struct SlowConsumerTests {
     /// A subscriber that never reads while large events keep matching its subscription is
     /// disconnected once its queue is full; the relay keeps serving everyone else.
@@ -33,6 +33,20 @@ struct SlowConsumerTests {
                 try await waitUntil("the stalled subscription is gone") { relay.subscriptions.count == 0 }
                 await publisher.expectResponsive()
             }
+        }
+    }
+
+    /// A client that disappears with unread data (the kernel answers with a reset, not a close)
+    /// leaves nothing behind: the relay's connection ends and its subscriptions go.
+    @Test(arguments: [nil, "permessage-deflate"])
+    func aResetConnectionIsReleased(extensions: String?) async throws {
+        try await withTestRelay { relay, port async throws in
+            let vanishing = try await RawWebSocket.connect(port: port, extensions: extensions)
+            try vanishing.send(text: #"["REQ","live",{"kinds":[0],"limit":0}]"#)
+            try await waitUntil("the subscription is live") { relay.subscriptions.count == 1 }
+            vanishing.close()  // the AUTH greeting and EOSE are still unread
+            try await waitUntilOpenConnections(0, port: port)
+            try await waitUntil("the subscription is gone") { relay.subscriptions.count == 0 }
         }
     }
 

@@ -119,7 +119,12 @@ enum RelayConnection {
             sink.close()
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // However the reader ends (also by a reset connection's error), the writer must wake up
+            // and finish, or the group would wait for it forever.
+            defer { sink.close() }
             group.addTask {
+                // A writer that fails (the socket is gone) must release a reader waiting for room.
+                defer { sink.close() }
                 while let batch = await sink.nextBatch() {
                     try await frames.write(batch)
                 }
