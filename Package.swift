@@ -24,6 +24,7 @@ let package = Package(
             name: "purplepages",
             dependencies: [
                 .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,6 +69,7 @@ let package = Package(
             name: "RelayServerTests",
             dependencies: [
                 .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),

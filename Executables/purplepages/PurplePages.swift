@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PurplePagesConfiguration
 import RelayServer
 
 @main

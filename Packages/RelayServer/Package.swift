@@ -25,6 +25,7 @@ let package = Package(
             name: "RelayServer",
             dependencies: [
                 .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -1,5 +1,6 @@
 import Foundation
 import NostrCore
+import PurplePagesConfiguration
 import RelayServer
 import Testing
 

@@ -1,3 +1,4 @@
+import PurplePagesConfiguration
 import Testing
 
 @testable import RelayServer

@@ -4,6 +4,7 @@ import LMDBStore
 import LMDBStoreTesting
 import Logging
 import NostrCore
+import PurplePagesConfiguration
 import RelayServer
 import Synchronization
 import Testing

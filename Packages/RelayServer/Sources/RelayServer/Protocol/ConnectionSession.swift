@@ -2,6 +2,7 @@ import Foundation
 import LMDBStore
 import NIOCore
 import NostrCore
+import PurplePagesConfiguration
 
 /// One client connection's protocol state and message handling (NIP-01, NIP-09, NIP-40, NIP-42,
 /// NIP-45, NIP-70), independent of the WebSocket library.

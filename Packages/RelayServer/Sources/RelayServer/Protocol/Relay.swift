@@ -2,6 +2,7 @@ import Foundation
 import LMDBStore
 import Logging
 import NostrCore
+import PurplePagesConfiguration
 import Synchronization
 
 /// The relay's shared state: configuration, the event store, live subscriptions and the

@@ -1,4 +1,5 @@
 import NostrCore
+import PurplePagesConfiguration
 
 /// The NIP-11 relay information document.
 enum RelayInformation {

@@ -1,6 +1,7 @@
 import Hummingbird
 import LMDBStore
 import Logging
+import PurplePagesConfiguration
 import ServiceLifecycle
 
 /// Runs the relay until SIGTERM or SIGINT: opens the store, serves, and on shutdown stops
