@@ -15,6 +15,7 @@ let package = Package(
         .package(path: "Packages/NostrCore"),
         .package(path: "Packages/LMDBStore"),
         .package(path: "Packages/RelayServer"),
+        .package(path: "Packages/PGAnalytics"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -65,6 +66,11 @@ let package = Package(
             path: "Tests/NostrCoreTests"
         ),
         .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .testTarget(
+            name: "PGAnalyticsTests",
+            dependencies: [.product(name: "PGAnalytics", package: "PGAnalytics")],
+            path: "Tests/PGAnalyticsTests"
+        ),
         .testTarget(
             name: "RelayServerTests",
             dependencies: [
