@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "purplepages", targets: ["purplepages"]),
+        .executable(name: "purplepages-import", targets: ["purplepages-import"]),
         .executable(name: "purplepages-bench", targets: ["purplepages-bench"]),
     ],
     dependencies: [
@@ -30,6 +31,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Executables/purplepages"
+        ),
+        .executableTarget(
+            name: "purplepages-import",
+            dependencies: [
+                .product(name: "EventTransfer", package: "LMDBStore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Executables/purplepages-import"
         ),
         .executableTarget(
             name: "purplepages-bench",

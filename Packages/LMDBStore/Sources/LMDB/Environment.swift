@@ -48,7 +48,18 @@ public final class Environment: @unchecked Sendable {
     private let gate = ResizeGate()
     private let mapSizeState: Mutex<Int>
 
-    /// Opens (creating unless read-only) the environment in directory `path`.
+    /// Creates `path` and any missing parent directories (like `mkdir -p`); failures show up when
+    /// LMDB opens the path.
+    private static func makeDirectories(_ path: String) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            mkdir(prefix, 0o755)
+            prefix += "/"
+        }
+    }
+
+    /// Opens (creating unless read-only) the environment in directory `path`, parents included.
     public init(path: String, options: Options = Options()) throws(LMDBError) {
         var environment: OpaquePointer?
         try LMDBError.check(mdb_env_create(&environment), "mdb_env_create")
@@ -57,7 +68,7 @@ public final class Environment: @unchecked Sendable {
             try LMDBError.check(mdb_env_set_mapsize(environment, options.mapSize), "mdb_env_set_mapsize")
             try LMDBError.check(mdb_env_set_maxreaders(environment, options.maxReaders), "mdb_env_set_maxreaders")
             try LMDBError.check(mdb_env_set_maxdbs(environment, options.maxDatabases), "mdb_env_set_maxdbs")
-            if !options.readOnly { mkdir(path, 0o755) }
+            if !options.readOnly { Self.makeDirectories(path) }
             var flags = UInt32(MDB_NOTLS)
             if options.readOnly { flags |= UInt32(MDB_RDONLY) }
             if options.noReadAhead { flags |= UInt32(MDB_NORDAHEAD) }

@@ -135,21 +135,7 @@ final class ConnectionSession: @unchecked Sendable {
         } catch {
             return error.reason
         }
-        guard relay.storedKinds.contains(event.kind) else { return .blocked("kind \(event.kind) is not allowed") }
-        if event.tags.count > limits.maxEventTags {
-            return .invalid("too many tags: \(event.tags.count) (max \(limits.maxEventTags))")
-        }
-        // NIP-11 counts max_content_length in characters; bytes are never fewer, so only long
-        // contents need counting.
-        if event.contentByteCount > limits.maxContentLength {
-            let characters = event.content.unicodeScalars.count
-            if characters > limits.maxContentLength {
-                return .invalid("content too long: \(characters) characters (max \(limits.maxContentLength))")
-            }
-        }
-        if event.createdAt > relay.now + Int64(limits.createdAtFutureSeconds) {
-            return .invalid("created_at is more than \(limits.createdAtFutureSeconds) seconds in the future")
-        }
+        if let reason = relay.eventPolicy.rejection(of: event, now: relay.now) { return reason }
         if event.isProtected && !authenticated.contains(event.pubkey) {
             return authenticated.isEmpty
                 ? .authRequired("this event may only be published by its author (NIP-70)")

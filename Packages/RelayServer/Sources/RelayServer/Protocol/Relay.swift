@@ -26,8 +26,8 @@ public final class Relay: Sendable {
     public let metrics: RelayMetrics
     private let nextConnection = Atomic<UInt64>(1)
 
-    /// Kinds the relay stores: the configured ones plus kind 5 deletions, which are always accepted.
-    let storedKinds: KindSet
+    /// Allowed kinds and sizes, shared with the importer.
+    let eventPolicy: EventPolicy
 
     /// A relay over `store`.
     public init(
@@ -39,7 +39,7 @@ public final class Relay: Sendable {
         self.store = store
         self.logger = logger
         self.trustedFollowers = trustedFollowers
-        storedKinds = configuration.allowedKinds.adding(.deletion)
+        eventPolicy = EventPolicy(configuration)
         let limits = configuration.limits
         eventBuckets = TokenBuckets(rate: limits.eventRate, burst: Double(limits.eventBurst))
         reqBuckets = TokenBuckets(rate: limits.reqRate, burst: Double(limits.reqBurst))

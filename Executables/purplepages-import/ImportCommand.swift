@@ -1,0 +1,93 @@
+import ArgumentParser
+import EventTransfer
+import Foundation
+import LMDBStore
+import PurplePagesConfiguration
+
+/// `purplepages-import [options] FILE...|-`.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import events from files, standard input (-) or a legacy PostgreSQL event table."
+    )
+
+    @Option(help: "Configuration file: storage.path, allowed_kinds and limits come from it.")
+    var config = "./config.json"
+
+    @Option(help: "How lines are written: auto (detected per file), jsonl or copy (PostgreSQL COPY text).")
+    var format: InputFormat = .auto
+
+    @Option(name: .customLong("from-postgres"), help: "Read the legacy eventstore `event` table of this database URL.")
+    var fromPostgres: String?
+
+    @Flag(name: .customLong("no-verify"), help: "Skip signature checks (ids are still checked): trusted dumps only.")
+    var noVerify = false
+
+    @Flag(name: .customLong("all-kinds"), help: "Import every kind, not only allowed_kinds.")
+    var allKinds = false
+
+    @Flag(help: "Stop at the first rejected line (exit status 1, naming file and line).")
+    var strict = false
+
+    @Option(help: "Write each rejected line, with its file, line number and reason, to this file (JSONL).")
+    var errors: String?
+
+    @Option(help: "Events per write transaction at most.")
+    var batch = 50_000
+
+    @Argument(help: "Files to import (gzip is detected by its magic bytes); - reads standard input.")
+    var files: [String] = []
+
+    func validate() throws {
+        guard !files.isEmpty || fromPostgres != nil else {
+            throw ValidationError("give files to import (- for standard input) or --from-postgres URL")
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        let configuration = try loadConfiguration(config)
+        var options = ImportOptions()
+        options.format = format
+        options.verifySignatures = !noVerify
+        options.strict = strict
+        options.windowLines = min(25_000, batch)
+        let policy = EventPolicy(configuration, checkKinds: !allKinds)
+        options.policy = { event, now in policy.rejection(of: event, now: now) }
+        let store = try openStore(
+            configuration, maxBatchEvents: batch, maxQueued: (options.windowsInFlight + 1) * options.windowLines)
+        defer { store.close() }
+        let totalBytes = files.allSatisfy { $0 != "-" } ? files.compactMap(Self.size).reduce(0, +) : nil
+        let progress = ImportProgress(
+            isTerminal: isatty(STDERR_FILENO) == 1, totalBytes: fromPostgres == nil ? totalBytes : nil,
+            write: standardError)
+        let errorLog = try errors.map { try ImportErrorLog(path: $0) }
+        let importer = EventImporter(store: store, options: options, errorLog: errorLog, progress: progress)
+        let interrupts = Interrupts { importer.stop() }
+        defer { interrupts.cancel() }
+
+        let summary: ImportSummary
+        do {
+            for file in files where !importer.isStopped {
+                try importer.importFile(InputFile(path: file))
+            }
+            if let fromPostgres, !importer.isStopped {
+                try LegacyDatabase.importEvents(from: fromPostgres, into: importer)
+            }
+            summary = try importer.finish()
+        } catch {
+            _ = try? importer.finish()
+            standardError("purplepages-import: \(error)\n")
+            throw ExitCode(1)
+        }
+        print(summary.report)
+        print("  " + PeakMemory.report)
+        if summary.interrupted { throw ExitCode(130) }
+    }
+
+    private static func size(_ path: String) -> Int64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+}
+
+extension InputFormat: @retroactive ExpressibleByArgument {}

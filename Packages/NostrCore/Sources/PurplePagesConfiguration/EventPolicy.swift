@@ -1,0 +1,38 @@
+import NostrCore
+
+/// What the configuration lets in, whoever brings the event (a client over WebSocket or an import):
+/// allowed kinds (kind 5 deletions always), tag count, content length and how far ahead
+/// `created_at` may be. Id and signature checks are the event's own (`Event.validate`).
+public struct EventPolicy: Sendable {
+    /// Kinds stored: the configured ones plus kind 5; nil lets every kind in.
+    public let storedKinds: KindSet?
+    /// The limits in force.
+    public let limits: RelayConfiguration.Limits
+
+    /// The policy of `configuration`; `checkKinds: false` skips `allowed_kinds` (an import of a
+    /// trusted dump with `--all-kinds`).
+    public init(_ configuration: RelayConfiguration, checkKinds: Bool = true) {
+        storedKinds = checkKinds ? configuration.allowedKinds.adding(.deletion) : nil
+        limits = configuration.limits
+    }
+
+    /// Why `event` is refused, or nil; `now` is the current Unix time.
+    public func rejection(of event: Event, now: Int64) -> Reason? {
+        if let storedKinds, !storedKinds.contains(event.kind) { return .blocked("kind \(event.kind) is not allowed") }
+        if event.tags.count > limits.maxEventTags {
+            return .invalid("too many tags: \(event.tags.count) (max \(limits.maxEventTags))")
+        }
+        // NIP-11 counts max_content_length in characters; bytes are never fewer, so only long
+        // contents need counting.
+        if event.contentByteCount > limits.maxContentLength {
+            let characters = event.content.unicodeScalars.count
+            if characters > limits.maxContentLength {
+                return .invalid("content too long: \(characters) characters (max \(limits.maxContentLength))")
+            }
+        }
+        if event.createdAt > now + Int64(limits.createdAtFutureSeconds) {
+            return .invalid("created_at is more than \(limits.createdAtFutureSeconds) seconds in the future")
+        }
+        return nil
+    }
+}
