@@ -1,3 +1,4 @@
+import Foundation
 import NostrCore
 import NostrCoreTesting
 import Testing
@@ -197,6 +198,29 @@ struct CanonicalSerializationTests {
         return Event(
             id: id, pubkey: pair.publicKey, createdAt: 1_700_000_123, kind: 1, tags: tags, content: content,
             sig: sig)
+    }
+
+    /// Whitespace between members (PostgreSQL's `json_build_object`, pretty printers) never changes
+    /// the id: before the tags array, after it, around an empty one, around the content.
+    @Test(arguments: [
+        #"{"id":"ID","pubkey":"PK","created_at":1700000000,"kind":3,"tags": TAGS,"content":"hi","sig":"SIG"}"#,
+        #"{"id" : "ID", "pubkey" : "PK", "created_at" : 1700000000, "kind" : 3, "tags" : TAGS, "content" : "hi", "sig" : "SIG"}"#,
+        "{\n  \"id\": \"ID\",\n  \"pubkey\": \"PK\",\n  \"created_at\": 1700000000,\n  \"kind\": 3,\n  \"tags\":\tTAGS ,\n  \"content\":  \"hi\",\n  \"sig\": \"SIG\"\n}",
+    ])
+    func whitespaceBetweenMembersKeepsTheID(template: String) throws {
+        let pair = KeyPair.generate()
+        for tags in [[], [["p", pkA], ["t", "x"]]] as [[[String]]] {
+            let event = pair.sign(kind: 3, tags: tags, content: "hi", createdAt: 1_700_000_000)
+            let compactTags = event.jsonString.split(separator: #""tags":"#)[1].split(separator: #","content""#)[0]
+            let json = template.replacingOccurrences(of: "ID", with: event.id.hex)
+                .replacingOccurrences(of: "PK", with: event.pubkey.hex)
+                .replacingOccurrences(of: "SIG", with: event.sig.hex)
+                .replacingOccurrences(of: "TAGS", with: String(compactTags))
+            let parsed = try Event(json: json)
+            #expect(parsed.computeID() == event.id, "\(json)")
+            try parsed.validate()
+            #expect(parsed.storageJSON() == event.rawJSON)
+        }
     }
 
     @Test func verbatimSignedEventValidates() throws {

@@ -147,8 +147,9 @@ extension Event {
                 }
                 kind = Kind(rawValue: raw)
             case .tags:
-                let tagsStart = reader.position
-                tagsCanonical = try readTags(&reader, into: &tags)
+                // The range starts at the bracket, not at whitespace before it (`"tags": [...]`).
+                let (canonical, tagsStart) = try readTags(&reader, into: &tags)
+                tagsCanonical = canonical
                 tagsRange = (tagsStart - start)..<(reader.position - start)
             case .content:
                 guard try reader.peek() == UInt8(ascii: "\"") else {
@@ -199,7 +200,11 @@ extension Event {
 
     /// Reads the tags array into `builder`; returns whether its raw text is already canonical
     /// (compact, with canonical escapes only), so the id can be hashed from it.
-    private static func readTags(_ reader: inout JSONReader, into builder: inout TagsBuilder) throws -> Bool {
+    /// Reads the tags array; returns whether its bytes are already canonical (compact, canonical
+    /// escapes) and where its opening bracket is.
+    private static func readTags(
+        _ reader: inout JSONReader, into builder: inout TagsBuilder
+    ) throws -> (canonical: Bool, start: Int) {
         guard try reader.peek() == UInt8(ascii: "[") else {
             throw ProtocolViolation("\"tags\" must be an array of arrays of strings")
         }
@@ -229,6 +234,6 @@ extension Event {
             }
             builder.endTag()
         }
-        return canonicalEscapes && reader.position - start == compactLength
+        return (canonicalEscapes && reader.position - start == compactLength, start)
     }
 }
