@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test bench bench-store bench-relay fuzz fmt clean
+.PHONY: help deps build release run test bench bench-store bench-relay bench-import fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "  bench    release build of purplepages-bench, then run 'parse \$$(BENCH_ARGS)'"
 	@echo "  bench-store  release build of purplepages-bench, then run 'store \$$(STORE_ARGS)' (1M events by default)"
 	@echo "  bench-relay  release build, then scripts/bench-relay \$$(RELAY_STORE_EVENTS) against relays it starts"
+	@echo "  bench-import release build, then scripts/bench-import \$$(IMPORT_EVENTS) (1M generated events, verified and not)"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -70,6 +71,12 @@ RELAY_STORE_EVENTS ?= 1000000
 bench-relay: deps
 	$(SWIFT) build -c release --product purplepages --product purplepages-bench
 	scripts/bench-relay $(RELAY_STORE_EVENTS)
+
+# bench-import: import IMPORT_EVENTS generated events with and without signature verification.
+IMPORT_EVENTS ?= 1000000
+bench-import: deps
+	$(SWIFT) build -c release --product purplepages-import --product purplepages-bench
+	scripts/bench-import $(IMPORT_EVENTS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps

@@ -6,6 +6,8 @@ struct PurplePagesBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purplepages-bench",
         abstract: "PurplePages benchmarks. Each mode prints its figures; nothing here asserts timings.",
-        subcommands: [ParseBenchmarkCommand.self, StoreBenchmarkCommand.self, RelayBenchmarkCommand.self]
+        subcommands: [
+            ParseBenchmarkCommand.self, StoreBenchmarkCommand.self, RelayBenchmarkCommand.self, FixtureCommand.self,
+        ]
     )
 }

@@ -5,7 +5,7 @@ public final class ImportProgress {
     public let totalBytes: Int64?
     private let isTerminal: Bool
     private let write: (String) -> Void
-    private var lastShown: ContinuousClock.Instant?
+    private var lastShown: ContinuousClock.Instant
     private var drewBar = false
 
     /// Reports to `write` (for example standard error) as a bar when `isTerminal`.
@@ -13,11 +13,12 @@ public final class ImportProgress {
         self.isTerminal = isTerminal
         self.totalBytes = totalBytes
         self.write = write
+        lastShown = .now
     }
 
     func update(_ summary: ImportSummary, totalBytes: Int64?, elapsed: Duration) {
         let now = ContinuousClock.now
-        if let lastShown, now - lastShown < (isTerminal ? .milliseconds(250) : .seconds(5)) { return }
+        if now - lastShown < (isTerminal ? .milliseconds(250) : .seconds(5)) { return }
         lastShown = now
         let seconds = max(elapsed.seconds, 0.001)
         let rate = Double(summary.linesRead) / seconds
