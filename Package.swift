@@ -50,6 +50,7 @@ let package = Package(
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "EventTransfer", package: "LMDBStore"),
                 .product(name: "RelayServer", package: "RelayServer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -79,6 +80,28 @@ let package = Package(
             path: "Tests/NostrCoreTests"
         ),
         .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .testTarget(
+            name: "EventTransferTests",
+            dependencies: [
+                .product(name: "EventTransfer", package: "LMDBStore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+            ],
+            path: "Tests/EventTransferTests"
+        ),
+        .testTarget(
+            name: "ImportCommandTests",
+            dependencies: [
+                .product(name: "EventTransfer", package: "LMDBStore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+            ],
+            path: "Tests/ImportCommandTests"
+        ),
         .testTarget(
             name: "PGAnalyticsTests",
             dependencies: [.product(name: "PGAnalytics", package: "PGAnalytics")],

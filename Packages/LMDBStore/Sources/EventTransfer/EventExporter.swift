@@ -16,7 +16,10 @@ public enum EventExporter {
         var written = 0
         var failure: TransferError?
         let limit = filter?.limit ?? Int.max
-        guard limit > 0 else { return 0 }
+        guard limit > 0 else {
+            try output.finish()  // still a valid (empty) file, gzip header and trailer included
+            return 0
+        }
         try store.scanAll { stored in
             if let filter {
                 guard let event = try? Event(json: stored.json), filter.matches(event) else { return true }

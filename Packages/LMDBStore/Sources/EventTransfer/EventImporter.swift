@@ -36,6 +36,8 @@ public final class EventImporter: @unchecked Sendable {
         var bytes: [UInt8]
         var number: Int
         var format: InputFormat
+        /// Set for a line too long to keep: its length.
+        var tooLongBytes: Int? = nil
     }
 
     /// What checking a line found.
@@ -78,10 +80,8 @@ public final class EventImporter: @unchecked Sendable {
                     self.reportProgress(file)
                 }
             case .tooLong(let number, let bytes):
-                self.summary.linesRead += 1
-                try self.reject(
-                    .invalid("line too long: \(bytes) bytes (max \(self.options.maxLineBytes))"), file.name, number,
-                    [])
+                // Rejected in its place among the other lines (strict mode names the first bad one).
+                try self.add(PendingLine(bytes: [], number: number, format: .jsonl, tooLongBytes: bytes), file.name)
             }
         }
         do {
@@ -230,6 +230,9 @@ public final class EventImporter: @unchecked Sendable {
     }
 
     static func check(_ line: PendingLine, options: ImportOptions, keyCache: PublicKeyCache, now: Int64) -> LineResult {
+        if let length = line.tooLongBytes {
+            return .rejected(.invalid("line too long: \(length) bytes (max \(options.maxLineBytes))"))
+        }
         var json = line.bytes
         if json.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
         if line.format == .copy {

@@ -21,6 +21,7 @@ public final class InputFile {
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private var inflater: GzipInflater?
     private var sniffed = false
+    private var sniffBuffer: [UInt8] = []
 
     /// Opens `path` (`-` is standard input).
     public init(path: String) throws(TransferError) {
@@ -51,6 +52,13 @@ public final class InputFile {
             throw TransferError.io(file: name, Self.errnoText())
         }
         if count == 0 {
+            if !sniffed {
+                // A one-byte (or empty) input: too short for gzip.
+                try decideFormat()
+                let held = sniffBuffer
+                sniffBuffer = []
+                if !held.isEmpty { try deliver(held[...], body) }
+            }
             do {
                 try inflater?.finish()
             } catch {
@@ -60,25 +68,41 @@ public final class InputFile {
         }
         bytesRead += Int64(count)
         if !sniffed {
-            sniffed = true
-            // RFC 1952 magic. (A short first read of one byte cannot hold a gzip header anyway.)
-            if count >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {
-                isGzip = true
+            // RFC 1952's magic needs two bytes; a pipe may hand over one at first.
+            sniffBuffer.append(contentsOf: buffer[..<count])
+            guard sniffBuffer.count >= 2 else { return true }
+            try decideFormat()
+            let held = sniffBuffer
+            sniffBuffer = []
+            try deliver(held[...], body)
+            return true
+        }
+        try deliver(buffer[..<count], body)
+        return true
+    }
+
+    private func decideFormat() throws(TransferError) {
+        sniffed = true
+        if sniffBuffer.count >= 2 && sniffBuffer[0] == 0x1F && sniffBuffer[1] == 0x8B {
+            isGzip = true
+            do {
                 inflater = try GzipInflater()
+            } catch {
+                throw TransferError.io(file: name, error.description)
             }
         }
+    }
+
+    private func deliver(_ bytes: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
         if let inflater {
             do {
-                try buffer.withUnsafeBytes {
-                    try inflater.inflate(UnsafeRawBufferPointer(rebasing: $0[..<count]), body)
-                }
+                try bytes.withUnsafeBytes { try inflater.inflate($0, body) }
             } catch let error as GzipError {
                 throw TransferError.io(file: name, error.description)
             }
         } else {
-            try body(buffer[..<count])
+            try body(bytes)
         }
-        return true
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -1,0 +1,156 @@
+import Foundation
+import LMDBStore
+import NostrCore
+import NostrCoreTesting
+import PGAnalytics
+import Testing
+
+/// The migration runbook end to end, with a real PostgreSQL: a legacy eventstore `event` table,
+/// the runbook's exact `psql ... COPY ... TO STDOUT` export, and `purplepages-import` run as a
+/// process on its output, or on the table itself with `--from-postgres`.
+@Suite("Migration from the legacy PostgreSQL event table")
+struct LegacyMigrationTests {
+    /// The runbook's export command, word for word (LMDB-MIGRATION.md, step 2).
+    static let runbookExport = """
+        COPY (SELECT json_build_object(
+          'id', id,
+          'pubkey', pubkey,
+          'created_at', created_at,
+          'kind', kind,
+          'tags', tags::json,
+          'content', content,
+          'sig', sig
+        ) FROM event) TO STDOUT
+        """
+
+    @Test func theRunbooksCopyExportImportsByteIdentical() async throws {
+        let fixture = try LegacyFixture()
+        defer { fixture.drop() }
+        let directory = try TemporaryDirectory()
+        let exportPath = directory.path + "/events-export.jsonl"
+        let psql = try await Command.run(
+            "psql", [try TestDatabase.url(schema: fixture.schema), "-c", Self.runbookExport], outputPath: exportPath)
+        #expect(psql.status == 0, "psql failed: \(psql.errors)")
+        let lines = try String(contentsOfFile: exportPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == fixture.events.count)
+        // COPY doubled the backslashes: read as plain JSONL, these lines would be corrupt.
+        #expect(lines.contains { $0.contains(#"\\""#) })
+
+        let result = try await Command.run(
+            try Command.built("purplepages-import"), ["--config", try directory.config(), exportPath])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("invalid             0"), "\(result.output)")
+        try fixture.expectStored(in: directory.path + "/store")
+    }
+
+    @Test func fromPostgresReadsTheTableDirectly() async throws {
+        let fixture = try LegacyFixture()
+        defer { fixture.drop() }
+        let directory = try TemporaryDirectory()
+        let result = try await Command.run(
+            try Command.built("purplepages-import"),
+            ["--config", try directory.config(), "--from-postgres", try TestDatabase.url(schema: fixture.schema)])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("lines read          \(fixture.events.count)"), "\(result.output)")
+        try fixture.expectStored(in: directory.path + "/store")
+        // Running it again changes nothing.
+        let again = try await Command.run(
+            try Command.built("purplepages-import"),
+            ["--config", try directory.config(), "--from-postgres", try TestDatabase.url(schema: fixture.schema)])
+        #expect(again.status == 0, "\(again.errors)")
+        #expect(again.output.contains("imported            0"), "\(again.output)")
+        try fixture.expectStored(in: directory.path + "/store")
+    }
+}
+
+/// Signed events with every awkward content in a legacy-schema `event` table of their own schema.
+struct LegacyFixture {
+    let schema = "legacy_\(UInt32.random(in: 0...UInt32.max))"
+    let events: [Event]
+    /// What the store must hold afterwards: every event but the older versions of a replaceable.
+    let expected: Set<String>
+
+    static let awkwardContents = [
+        #"back\slash, two \\ and a quote-escape \" in the text"#,
+        "line one\nline two\r\nand a tab\there",
+        "non-BMP 🦄 and 🏳️‍🌈, accents é, CJK 漢字",
+        #"{"name":"profile \"quoted\"","about":"C:\\Users\\x"}"#,
+        "\\N", "\\.", "", "control \u{01} and \u{7F}", "tab\tthen backslash\\n literal",
+    ]
+
+    init() throws {
+        let url = try TestDatabase.url(schema: "public")
+        let connection = try PostgresConnection(url: url)
+        defer { connection.close() }
+        try connection.execute("CREATE SCHEMA \(schema)")
+        try connection.execute(
+            """
+            CREATE TABLE \(schema).event (
+                id text NOT NULL, pubkey text NOT NULL, created_at integer NOT NULL, kind integer NOT NULL,
+                tags jsonb NOT NULL, content text NOT NULL, sig text NOT NULL)
+            """)
+        try connection.execute("CREATE UNIQUE INDEX ON \(schema).event (id)")
+        let now = Int64(Date().timeIntervalSince1970)
+        var events: [Event] = []
+        for (index, content) in Self.awkwardContents.enumerated() {
+            let author = KeyPair.generate()
+            let tags = [["t", "tag \\ with \"quote\""], ["p", author.publicKey.hex], ["d", "x\ty\nz"]]
+            events.append(author.sign(kind: 30000, tags: tags, content: content, createdAt: now - 1000 + Int64(index)))
+            events.append(author.sign(kind: .metadata, tags: [], content: content, createdAt: now - 500))
+        }
+        // Three versions of one profile: only the newest may remain, whatever the table's order.
+        let changing = KeyPair.generate()
+        let versions = (0..<3).map {
+            changing.sign(kind: .metadata, tags: [], content: #"{"name":"v\#($0)"}"#, createdAt: now - 300 + Int64($0))
+        }
+        events += versions.reversed()
+        self.events = events
+        expected = Set(events.filter { $0.id != versions[0].id && $0.id != versions[1].id }.map(\.jsonString))
+        for event in events {
+            try connection.execute(
+                "INSERT INTO \(schema).event (id, pubkey, created_at, kind, tags, content, sig)"
+                    + " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
+                [
+                    .string(event.id.hex), .string(event.pubkey.hex), .int64(event.createdAt),
+                    .int64(Int64(event.kind.rawValue)), .string(Self.tagsJSON(event)), .string(event.content),
+                    .string(event.sig.hex),
+                ])
+        }
+    }
+
+    /// The `tags` of `event` as JSON text.
+    static func tagsJSON(_ event: Event) -> String {
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        for (tagIndex, tag) in event.tags.enumerated() {
+            if tagIndex > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "["))
+            for (index, value) in tag.enumerated() {
+                if index > 0 { json.append(UInt8(ascii: ",")) }
+                JSONWriter.appendString(String(value), to: &json)
+            }
+            json.append(UInt8(ascii: "]"))
+        }
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// The store at `path` holds exactly `expected`, byte for byte, each event valid.
+    func expectStored(in path: String) throws {
+        let store = try EventStore(configuration: .init(path: path, readOnly: true))
+        defer { store.close() }
+        var stored: Set<String> = []
+        try store.scanAll { event in
+            let json = String(decoding: event.json, as: UTF8.self)
+            stored.insert(json)
+            #expect((try? Event(json: json).validate()) != nil, "stored event does not verify: \(json)")
+            return true
+        }
+        #expect(stored == expected, "missing: \(expected.subtracting(stored)), extra: \(stored.subtracting(expected))")
+    }
+
+    func drop() {
+        guard let connection = try? PostgresConnection(url: TestDatabase.url(schema: "public")) else { return }
+        _ = try? connection.execute("DROP SCHEMA \(schema) CASCADE")
+        connection.close()
+    }
+}
