@@ -112,26 +112,10 @@ struct LegacyFixture {
                     + " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
                 [
                     .string(event.id.hex), .string(event.pubkey.hex), .int64(event.createdAt),
-                    .int64(Int64(event.kind.rawValue)), .string(Self.tagsJSON(event)), .string(event.content),
+                    .int64(Int64(event.kind.rawValue)), .string(event.tags.jsonString), .string(event.content),
                     .string(event.sig.hex),
                 ])
         }
-    }
-
-    /// The `tags` of `event` as JSON text.
-    static func tagsJSON(_ event: Event) -> String {
-        var json: [UInt8] = [UInt8(ascii: "[")]
-        for (tagIndex, tag) in event.tags.enumerated() {
-            if tagIndex > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(UInt8(ascii: "["))
-            for (index, value) in tag.enumerated() {
-                if index > 0 { json.append(UInt8(ascii: ",")) }
-                JSONWriter.appendString(String(value), to: &json)
-            }
-            json.append(UInt8(ascii: "]"))
-        }
-        json.append(UInt8(ascii: "]"))
-        return String(decoding: json, as: UTF8.self)
     }
 
     /// The store at `path` holds exactly `expected`, byte for byte, each event valid.

@@ -16,9 +16,12 @@ public struct EventPolicy: Sendable {
         limits = configuration.limits
     }
 
+    /// Whether events of `kind` are stored.
+    public func allows(_ kind: Kind) -> Bool { storedKinds?.contains(kind) ?? true }
+
     /// Why `event` is refused, or nil; `now` is the current Unix time.
     public func rejection(of event: Event, now: Int64) -> Reason? {
-        if let storedKinds, !storedKinds.contains(event.kind) { return .blocked("kind \(event.kind) is not allowed") }
+        if !allows(event.kind) { return .blocked("kind \(event.kind) is not allowed") }
         if event.tags.count > limits.maxEventTags {
             return .invalid("too many tags: \(event.tags.count) (max \(limits.maxEventTags))")
         }

@@ -65,6 +65,8 @@ public struct RelayConfiguration: Sendable {
     /// Kinds accepted for storage; kind 5 deletions are always accepted on top.
     public var allowedKinds = KindSet.purplePagesDefault
     public var limits = Limits()
+    /// `analytics.*` (tracking and retention).
+    public var analytics = AnalyticsConfiguration()
     public var statsPassword = ""
     /// CIDRs of proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: [String] = []
@@ -162,6 +164,8 @@ public struct RelayConfiguration: Sendable {
         guard limits.defaultLimit <= limits.maxLimit else {
             throw reader.error("limits.default_limit", "must not exceed limits.max_limit (\(limits.maxLimit))")
         }
+
+        try analytics.read(&reader)
 
         if let value = try reader.string("stats_password") { statsPassword = value }
         if let value = try reader.strings("trusted_proxies") {

@@ -159,8 +159,15 @@ extension Event: Hashable {
 }
 
 extension Tags {
+    /// The tags as a compact JSON array of arrays (what an event's `"tags"` holds).
+    public var jsonString: String {
+        var json: [UInt8] = []
+        writeJSON(to: &json)
+        return String(decoding: json, as: UTF8.self)
+    }
+
     /// Writes the tags as a compact JSON array of arrays, escaped by NIP-01's rules.
-    func writeJSON(to json: inout [UInt8]) {
+    public func writeJSON(to json: inout [UInt8]) {
         json.append(UInt8(ascii: "["))
         storage.withUnsafeBytes { bytes in
             var value = 0
