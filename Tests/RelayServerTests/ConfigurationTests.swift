@@ -43,6 +43,29 @@ struct ConfigurationTests {
         #expect(config.unknownKeys.isEmpty)
     }
 
+    @Test func readsTheAnalyticsSection() throws {
+        let defaults = try parse("{}").analytics
+        #expect(defaults.flushSeconds == 15 && defaults.historyKinds == [0, 3, 10002])
+        #expect(defaults.retention.hourlyDays == 14 && defaults.retention.dailyDays == 400)
+        let config = try parse(
+            """
+            {"analytics": {"flush_seconds": 5, "max_pending_keys": 5000, "history_kinds": [0],
+                           "retention": {"hourly_days": 2, "daily_days": 30, "cooccurrence_max_rows": 10,
+                                         "cooccurrence_max_age_days": 3, "history_days": 90},
+                           "interval_minutes": 60, "trust_seeds": []},
+             "limits": {"event_rate": 0.5, "outbound_queue_messages": 100, "outbound_queue_bytes": 1048576}}
+            """)
+        #expect(config.analytics.flushSeconds == 5 && config.analytics.maxPendingKeys == 5000)
+        #expect(config.analytics.historyKinds == [0])
+        #expect(config.analytics.retention.hourlyDays == 2 && config.analytics.retention.dailyDays == 30)
+        #expect(config.analytics.retention.cooccurrenceMaxRows == 10)
+        #expect(config.analytics.retention.cooccurrenceMaxAgeDays == 3 && config.analytics.retention.historyDays == 90)
+        #expect(config.limits.eventRate == 0.5)
+        #expect(config.limits.outboundQueueMessages == 100 && config.limits.outboundQueueBytes == 1_048_576)
+        // The worker's keys (a later issue) are accepted without warnings.
+        #expect(config.unknownKeys.isEmpty)
+    }
+
     @Test func unknownKeysAreReportedNotFatal() throws {
         let config = try parse(#"{"relay": {"name": "x", "colour": "purple"}, "extra": 1}"#)
         #expect(config.unknownKeys == ["extra", "relay.colour"])
@@ -59,6 +82,11 @@ struct ConfigurationTests {
         (#"{"relay": {"pubkey": "npub1xyz"}}"#, "relay.pubkey"),
         (#"{"limits": {"default_limit": 600, "max_limit": 500}}"#, "limits.default_limit"),
         (#"{"trusted_proxies": [1]}"#, "trusted_proxies[0]"),
+        (#"{"analytics": {"flush_seconds": 0}}"#, "analytics.flush_seconds"),
+        (#"{"analytics": {"history_kinds": [0, 70000]}}"#, "analytics.history_kinds[1]"),
+        (#"{"analytics": {"retention": {"hourly_days": "two weeks"}}}"#, "analytics.retention.hourly_days"),
+        (#"{"limits": {"outbound_queue_bytes": 10}}"#, "limits.outbound_queue_bytes"),
+        (#"{"limits": {"event_rate": -1}}"#, "limits.event_rate"),
     ])
     func invalidValuesNameTheirKey(_ json: String, _ key: String) {
         #expect {
