@@ -43,9 +43,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# run: start the relay from the release build, e.g. make run ARGS="--port 4444".
+# run: start the relay from the release build, e.g. make run ARGS="--port 4444"; with PostgreSQL
+# installed, a local cluster in data/postgres holds the analytics (scripts/run-relay).
 run: release
-	.build/release/purplepages $(ARGS)
+	scripts/run-relay $(ARGS)
 
 # test: build the tests, then run them (swift-testing only) with a temporary PostgreSQL server
 # whose URL is in $PURPLEPAGES_TEST_DATABASE_URL (see scripts/with-postgres). Serially: on 2 cores

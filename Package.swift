@@ -118,6 +118,7 @@ let package = Package(
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
             ],
             path: "Tests/RelayServerTests"
         ),

@@ -22,6 +22,11 @@ struct PurplePages: AsyncParsableCommand {
     @Option(help: "Listen on this port instead of server.port.")
     var port: Int?
 
+    @Option(
+        name: .customLong("analytics-db-url"),
+        help: "PostgreSQL URL for analytics tracking, instead of storage.analytics_db_url (make run sets it).")
+    var analyticsDatabaseURL: String?
+
     @Option(name: .customLong("import"), help: "Hand over to purplepages-import with this file.")
     var importFile: String?
 
@@ -36,13 +41,14 @@ struct PurplePages: AsyncParsableCommand {
             guard first == "analytics" else { throw ValidationError("unknown mode \"\(first)\" (only \"analytics\")") }
             try Handover.exec("purplepages-analytics", ["--config", config] + mode.dropFirst())
         }
-        let configuration: RelayConfiguration
+        var configuration: RelayConfiguration
         do {
             configuration = try RelayConfiguration.load(path: config)
         } catch {
             FileHandle.standardError.write(Data("purplepages: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        if let analyticsDatabaseURL { configuration.storage.analyticsDatabaseURL = analyticsDatabaseURL }
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         try await RelayService.run(configuration: configuration, port: port, logger: Logger(label: "purplepages"))
     }

@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(path: "../NostrCore"),
         .package(path: "../LMDBStore"),
+        .package(path: "../PGAnalytics"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -27,6 +28,7 @@ let package = Package(
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "PurplePagesConfiguration", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),

@@ -1,5 +1,6 @@
 import Foundation
 import NostrCore
+import PGAnalytics
 import Testing
 
 #if canImport(Glibc)
@@ -41,6 +42,7 @@ struct RelayProcessTests {
             try first.signal(SIGTERM)
             let status = try await first.waitForExit(timeout: .seconds(10))
             #expect(status == 0, "exit status after SIGTERM; stderr: \(first.standardError)")
+            #expect(first.standardError.components(separatedBy: "analytics tracking is off").count == 2, "said once")
             #expect(await client.waitUntilClosed(timeout: .seconds(5)), "the relay closed the WebSocket on shutdown")
             await client.close()
         } catch {
@@ -65,6 +67,60 @@ struct RelayProcessTests {
             second.kill()
             throw error
         }
+    }
+
+    /// With an analytics database the relay migrates it at start, records client traffic, and
+    /// flushes what it holds when SIGTERM stops it (long before the 15 s flush interval).
+    @Test func tracksIntoPostgreSQLAndFlushesOnShutdown() async throws {
+        guard let base = ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_DATABASE_URL"], !base.isEmpty else {
+            throw TestFailure("PURPLEPAGES_TEST_DATABASE_URL is not set: run the tests with `make test`")
+        }
+        let schema = "relay_process_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresConnection(url: base)
+        try admin.execute("CREATE SCHEMA \(schema)")
+        defer {
+            _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE")
+            admin.close()
+        }
+        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+        let directory = try TemporaryDirectory()
+        let configPath = directory.path + "/config.json"
+        try Data(#"{"storage": {"path": "\#(directory.path)/store", "map_size_gb": 1}}"#.utf8)
+            .write(to: URL(fileURLWithPath: configPath))
+        let port = try freePort()
+        let relay = try RelayProcess(
+            binary: try RelayBinary.path(),
+            arguments: ["--config", configPath, "--port", String(port), "--analytics-db-url", url],
+            logDirectory: directory.path, name: "tracking")
+        do {
+            _ = try await relay.waitForInformationDocument(port: port)
+            try await withClient(port: port) { client async throws in
+                #expect(
+                    try await client.publish(
+                        KeyPair.generate().sign(kind: .metadata, tags: [], content: "{}", createdAt: unixNow)
+                    ).accepted)
+                #expect(try await client.requestRaw("q", [Filter(kinds: [.metadata])]).count == 1)
+            }
+            // The schema is migrated at start, in the background: wait for it.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try admin.execute("SELECT to_regclass($1)::text", [.string(schema + ".ip_traffic_daily")]).rows.first?
+                .string(0) == nil
+            {
+                guard ContinuousClock.now < deadline else { throw TestFailure("the relay did not migrate the schema") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try relay.signal(SIGTERM)
+            #expect(try await relay.waitForExit(timeout: .seconds(15)) == 0, "stderr: \(relay.standardError)")
+        } catch {
+            relay.kill()
+            throw error
+        }
+        let served = try admin.execute(
+            "SELECT request_count, events_served FROM \(schema).ip_traffic_daily WHERE ip = '127.0.0.1'"
+        ).rows
+        #expect(served.count == 1, "stderr: \(relay.standardError)")
+        #expect(try served.first?.int64(0) == 1 && served.first?.int64(1) == 1)
+        #expect(relay.standardError.contains("analytics tracking is on"))
     }
 
     @Test func invalidConfigurationExitsWithStatus2NamingTheKey() async throws {

@@ -4,6 +4,7 @@ import LMDBStore
 import LMDBStoreTesting
 import Logging
 import NostrCore
+import PGAnalytics
 import PurplePagesConfiguration
 import RelayServer
 import Synchronization
@@ -22,11 +23,12 @@ private let abandonedStores = Mutex<[TemporaryStore]>([])
 
 /// Runs `body` against a real relay: a `Relay` over a fresh `TemporaryStore`, served by
 /// `RelayApplication` on 127.0.0.1 with an ephemeral port, which `body` receives. `configure`
-/// adjusts the configuration first, `trustedFollowers` stands in for the analytics results (the store's default and maximum limits follow it). The server
+/// adjusts the configuration first (the store's default and maximum limits follow it), `trustedFollowers` stands in for the analytics results and `tracking` receives what the relay records. The server
 /// is stopped, and the store removed, when `body` returns or throws.
 func withTestRelay<T: Sendable>(
     configure: (inout RelayConfiguration) -> Void = { _ in },
     trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(),
+    tracking: TrackingSink? = nil,
     _ body: (Relay, Int) async throws -> T
 ) async throws -> T {
     var configuration = RelayConfiguration()
@@ -35,10 +37,12 @@ func withTestRelay<T: Sendable>(
     configure(&configuration)
     let limits = configuration.limits
     let metrics = RelayMetrics()
+    let historyKinds = configuration.analytics.historyKinds
     let temporary = try TemporaryStore { store in
         store.defaultLimit = limits.defaultLimit
         store.maxLimit = limits.maxLimit
         store.onCommit = metrics.commitObserver
+        if let tracking { store.onReplace = Relay.historyArchiver(tracking, kinds: historyKinds) }
     }
     // Cancelling the server (how tests stop it) makes HummingbirdCore log errors; set
     // PURPLEPAGES_TEST_LOG=debug (or another level) to see the relay's log.
@@ -47,7 +51,7 @@ func withTestRelay<T: Sendable>(
         ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
     let relay = try Relay(
         configuration: configuration, store: temporary.store, logger: logger, trustedFollowers: trustedFollowers,
-        metrics: metrics)
+        metrics: metrics, tracking: tracking)
     let ports = WaitQueue<Int>()
     let application = RelayApplication.make(relay: relay, port: 0) { port in ports.push(port) }
     let server = Task {

@@ -77,6 +77,7 @@ final class ConnectionSession: @unchecked Sendable {
             return
         }
         if let reason = rejection(of: event) {
+            if !relay.eventPolicy.allows(event.kind) { relay.trackRejectedKind(event) }
             answer(event, accepted: false, reason: reason)
             if reason.prefix == .authRequired { sink.send(.auth(challenge: challenge)) }
             return
@@ -173,6 +174,7 @@ final class ConnectionSession: @unchecked Sendable {
             return
         }
         subscriptionIDs.insert(id)
+        relay.trackRequest(from: client, filters)
         let key = SubscriptionRegistry.Key(connection: sink.id, subscription: id)
         // Live first, so nothing published during the query is missed, but holding: live events
         // wait until EOSE, and those the query's snapshot already saw are dropped (strfry's rule).
@@ -186,6 +188,7 @@ final class ConnectionSession: @unchecked Sendable {
         let started = ContinuousClock.now
         defer {
             relay.servedBudget.record(client, count: served, now: relay.now)
+            relay.trackServed(to: client, events: served)
             relay.metrics.queryLatency.record(ContinuousClock.now - started)
         }
         // With no stored events asked for (limit 0), every held live event is new to the client.
@@ -256,6 +259,7 @@ final class ConnectionSession: @unchecked Sendable {
                     reason: .invalid("too many filters: \(filters.count) (max \(limits.maxFilters))")))
             return
         }
+        relay.trackRequest(from: client, filters)
         do {
             let result = try relay.store.count(filters)
             sink.send(.count(subscriptionID: id, count: result.count, approximate: result.approximate))

@@ -2,6 +2,7 @@ import Foundation
 import LMDBStore
 import Logging
 import NostrCore
+import PGAnalytics
 import PurplePagesConfiguration
 import Synchronization
 
@@ -24,6 +25,8 @@ public final class Relay: Sendable {
     let trustedFollowers: any TrustedFollowerProvider
     /// Prometheus metrics.
     public let metrics: RelayMetrics
+    /// Analytics tracking, when `storage.analytics_db_url` is set.
+    public let tracking: TrackingSink?
     private let nextConnection = Atomic<UInt64>(1)
 
     /// Allowed kinds and sizes, shared with the importer.
@@ -32,9 +35,11 @@ public final class Relay: Sendable {
     /// A relay over `store`.
     public init(
         configuration: RelayConfiguration, store: EventStore, logger: Logger = Logger(label: "purplepages"),
-        trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(), metrics: RelayMetrics = RelayMetrics()
+        trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(), metrics: RelayMetrics = RelayMetrics(),
+        tracking: TrackingSink? = nil
     ) throws(ConfigurationError) {
         self.metrics = metrics
+        self.tracking = tracking
         self.configuration = configuration
         self.store = store
         self.logger = logger

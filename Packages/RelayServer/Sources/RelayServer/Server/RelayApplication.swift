@@ -34,7 +34,8 @@ public enum RelayApplication {
         }
         router.get("/metrics") { _, _ -> Response in
             let body = relay.metrics.render(
-                liveSubscriptions: relay.subscriptions.count, queuedEvents: relay.store.queuedEvents)
+                liveSubscriptions: relay.subscriptions.count, queuedEvents: relay.store.queuedEvents,
+                tracking: relay.tracking)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -1,4 +1,5 @@
 import NostrCore
+import PGAnalytics
 import Prometheus
 
 /// The relay's Prometheus metrics, served at `/metrics`.
@@ -16,6 +17,9 @@ public final class RelayMetrics: Sendable {
     private let rejections: [ReasonPrefix: Counter]
     private let liveSubscriptions: Gauge
     private let writerQueue: Gauge
+    private let analyticsPendingKeys: Gauge
+    private let analyticsDroppedKeys: Gauge
+    private let analyticsFlushFailures: Gauge
 
     /// Registers every metric.
     public init() {
@@ -45,6 +49,12 @@ public final class RelayMetrics: Sendable {
         self.rejections = rejections
         liveSubscriptions = registry.makeGauge(descriptor: name("live_subscriptions", "", "Live subscriptions"))
         writerQueue = registry.makeGauge(descriptor: name("writer_queued", "events", "Events waiting for the writer"))
+        analyticsPendingKeys = registry.makeGauge(
+            descriptor: name("analytics_pending", "keys", "Tracking aggregates waiting for the next flush"))
+        analyticsDroppedKeys = registry.makeGauge(
+            descriptor: name("analytics_dropped", "keys", "New tracking keys dropped while the aggregates were full"))
+        analyticsFlushFailures = registry.makeGauge(
+            descriptor: name("analytics_flush_failures", "", "Tracking flushes that failed (PostgreSQL slow or down)"))
     }
 
     static let latencyBuckets: [Duration] = [
@@ -63,9 +73,14 @@ public final class RelayMetrics: Sendable {
     func rejected(_ reason: Reason) { rejections[reason.prefix]?.increment() }
 
     /// The text exposition, with gauges that are read at scrape time set first.
-    func render(liveSubscriptions: Int, queuedEvents: Int) -> [UInt8] {
+    func render(liveSubscriptions: Int, queuedEvents: Int, tracking: TrackingSink?) -> [UInt8] {
         self.liveSubscriptions.set(Double(liveSubscriptions))
         writerQueue.set(Double(queuedEvents))
+        if let tracking {
+            analyticsPendingKeys.set(Double(tracking.pendingKeys))
+            analyticsDroppedKeys.set(Double(tracking.droppedKeys))
+            analyticsFlushFailures.set(Double(tracking.flushFailures))
+        }
         return registry.emitToBuffer()
     }
 }

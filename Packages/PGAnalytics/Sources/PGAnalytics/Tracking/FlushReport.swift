@@ -1,0 +1,16 @@
+/// What one `TrackingSink.flush(to:)` wrote: rows inserted or updated, per table.
+public struct FlushReport: Sendable, Equatable {
+    /// Table name → rows the flush inserted or updated in it. Tables it did not touch are absent.
+    public var rowsByTable: [String: Int]
+
+    /// A report of the given counts (empty: nothing was pending).
+    public init(rowsByTable: [String: Int] = [:]) {
+        self.rowsByTable = rowsByTable
+    }
+
+    /// Rows written to `table`; 0 when the flush had nothing for it.
+    public subscript(table: String) -> Int { rowsByTable[table] ?? 0 }
+
+    /// Rows written over all tables.
+    public var totalRows: Int { rowsByTable.values.reduce(0, +) }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import LMDBStore
+import PGAnalytics
+
+/// The relay's slow analytics chores, on a thread of their own (libpq blocks): bring the analytics
+/// schema up to date at start (retrying every 30 s while PostgreSQL is unreachable, without
+/// holding up the relay), then once a day record the store's size and apply retention.
+final class AnalyticsMaintenance: @unchecked Sendable {
+    private let url: String
+    private let retention: AnalyticsRetention
+    private let store: EventStore
+    private let tracking: TrackingSink
+    private let log: @Sendable (String) -> Void
+    private let condition = NSCondition()
+    private var stopped = false
+    private var thread: Thread?
+    private var finished = false
+
+    init(
+        url: String, retention: AnalyticsRetention, store: EventStore, tracking: TrackingSink,
+        log: @escaping @Sendable (String) -> Void
+    ) {
+        self.url = url
+        self.retention = retention
+        self.store = store
+        self.tracking = tracking
+        self.log = log
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "analytics-maintenance"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the thread (between chores) and waits for it.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while thread != nil && !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        var migrated = false
+        var lastDay: Date?
+        var reportedFailure = false
+        while !isStopped {
+            do {
+                let connection = try PostgresConnection(url: url)
+                defer { connection.close() }
+                if !migrated {
+                    let applied = try AnalyticsSchema.migrate(connection)
+                    migrated = true
+                    log(applied.isEmpty ? "analytics: schema up to date" : "analytics: applied migrations \(applied)")
+                }
+                let today = Calendar.utc.startOfDay(for: Date())
+                if lastDay != today {
+                    if let statistics = try? store.statistics() {
+                        tracking.recordStorageSnapshot(
+                            day: today, storeBytes: Int64(statistics.sizeBytes),
+                            eventCount: Int64(statistics.totalEvents))
+                    }
+                    let report = try retention.apply(connection)
+                    log("analytics: daily snapshot recorded, retention: \(report)")
+                    lastDay = today
+                }
+                if reportedFailure { log("analytics: PostgreSQL is reachable again") }
+                reportedFailure = false
+                wait(seconds: 3600)
+            } catch {
+                if !reportedFailure { log("analytics: maintenance failed, retrying every 30 s: \(error)") }
+                reportedFailure = true
+                wait(seconds: 30)
+            }
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private var isStopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+
+    private func wait(seconds: Double) {
+        condition.lock()
+        if !stopped { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+        condition.unlock()
+    }
+}
+
+extension Calendar {
+    /// The Gregorian calendar in UTC: analytics days are UTC days.
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}
