@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test bench bench-store bench-relay bench-import fuzz fmt clean
+.PHONY: help deps build release run test bench bench-store bench-relay bench-import bench-tracking fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -27,6 +27,7 @@ help:
 	@echo "  bench-store  release build of purplepages-bench, then run 'store \$$(STORE_ARGS)' (1M events by default)"
 	@echo "  bench-relay  release build, then scripts/bench-relay \$$(RELAY_STORE_EVENTS) against relays it starts"
 	@echo "  bench-import release build, then scripts/bench-import \$$(IMPORT_EVENTS) (1M generated events, verified and not)"
+	@echo "  bench-tracking  REQ throughput and p99 with analytics tracking off and on (throwaway PostgreSQL)"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -78,6 +79,11 @@ IMPORT_EVENTS ?= 1000000
 bench-import: deps
 	$(SWIFT) build -c release --product purplepages-import --product purplepages-bench
 	scripts/bench-import $(IMPORT_EVENTS)
+
+# bench-tracking: the 50-client REQ mix against relays without and with analytics tracking.
+bench-tracking: deps
+	$(SWIFT) build -c release --product purplepages --product purplepages-bench
+	scripts/with-postgres scripts/bench-tracking $(TRACKING_ROUNDS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps

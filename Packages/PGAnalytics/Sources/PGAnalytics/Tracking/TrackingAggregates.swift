@@ -10,20 +10,21 @@ struct TrackingAggregates {
     var ipTrafficDaily: [BucketIP: Traffic] = [:]
     var rejectedEvents: [KindPubkey: CountAndLatest] = [:]
     var rejectedRequestKinds: [Int: CountAndLatest] = [:]
-    /// Keyed by day number since 1970 (UTC).
+    /// Keyed by day number since 1970 (UTC). Outside the key bound: one row a day, recorded once a
+    /// day, which a flood of traffic keys must not crowd out.
     var storageSnapshots: [Int64: StorageSnapshot] = [:]
     /// Not aggregated (every version is a row), so bounded separately from the keys.
     var eventHistory: [ArchivedEvent] = []
 
-    /// Keys held over all tables (what `TrackingLimits.maxKeys` bounds).
+    /// Keys held over the tables that `TrackingLimits.maxKeys` bounds.
     var keyCount: Int {
         pubkeyPopularity.count + pubkeyKindPopularity.count + authorCooccurrence.count + kindTotals.count
             + kindDaily.count + ipTrafficHourly.count + ipTrafficDaily.count + rejectedEvents.count
-            + rejectedRequestKinds.count + storageSnapshots.count
+            + rejectedRequestKinds.count
     }
 
     /// Nothing to write.
-    var isEmpty: Bool { keyCount == 0 && eventHistory.isEmpty }
+    var isEmpty: Bool { keyCount == 0 && storageSnapshots.isEmpty && eventHistory.isEmpty }
 }
 
 /// A `TrackingSink`'s mutable state, only ever touched under its mutex.
@@ -66,7 +67,8 @@ struct TrackingState {
         budget.merge(&pending.ipTrafficDaily, failed.ipTrafficDaily)
         budget.merge(&pending.rejectedEvents, failed.rejectedEvents)
         budget.merge(&pending.rejectedRequestKinds, failed.rejectedRequestKinds)
-        budget.merge(&pending.storageSnapshots, failed.storageSnapshots)
+        // A snapshot taken during the flush is the newer one of its day.
+        pending.storageSnapshots.merge(failed.storageSnapshots) { _, arrived in arrived }
         for event in failed.eventHistory { archive(event) }
         failed = TrackingAggregates()
     }
@@ -118,6 +120,6 @@ struct TrackingState {
     }
 
     mutating func recordStorageSnapshot(day: Int64, _ snapshot: StorageSnapshot) {
-        budget.tally(&pending.storageSnapshots, day, snapshot)
+        pending.storageSnapshots[day] = snapshot
     }
 }

@@ -4,8 +4,9 @@
 /// its memory flat whatever the traffic and however long the database is down.
 public struct TrackingLimits: Sendable, Equatable {
     /// Distinct aggregate keys (a pubkey, a pubkey and kind, a pair of authors, an IP and hour...)
-    /// held over all tables between flushes. Past it, new keys are dropped and counted, while keys
-    /// already held keep counting, so the totals of what is held stay exact.
+    /// held over all tables between flushes (the storage snapshot, one a day, aside). Past it, new
+    /// keys are dropped and counted, while keys already held keep counting, so the totals of what
+    /// is held stay exact.
     public var maxKeys: Int
     /// Replaced events held for `event_history` between flushes; later ones are dropped and counted.
     public var maxHistoryEvents: Int

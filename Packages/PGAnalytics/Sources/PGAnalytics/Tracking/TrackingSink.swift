@@ -57,7 +57,7 @@ public final class TrackingSink: Sendable {
     }
 
     /// Records the event store's size for the UTC day of `day`; a later snapshot of the same day
-    /// replaces it, here and in the table.
+    /// replaces it, here and in the table. Never dropped: one a day does not need the key bound.
     public func recordStorageSnapshot(day: Date, storeBytes: Int64, eventCount: Int64, now: Date = Date()) {
         let snapshot = StorageSnapshot(
             storeBytes: storeBytes, eventCount: eventCount, recordedAt: TrackingTime(now).microseconds)
@@ -77,7 +77,7 @@ public final class TrackingSink: Sendable {
     /// Replaced events turned away (past `limits.maxHistoryEvents`, or holding what PostgreSQL
     /// cannot store), since the sink was created.
     public var droppedHistory: Int { state.withLock { $0.droppedHistory } }
-    /// Keys held now, waiting for the next flush.
+    /// Keys held now, waiting for the next flush (storage snapshots, one a day, aside).
     public var pendingKeys: Int { state.withLock { $0.budget.held } }
     /// Replaced events held now, waiting for the next flush.
     public var pendingHistoryEvents: Int { state.withLock { $0.pending.eventHistory.count } }
@@ -100,6 +100,12 @@ public final class TrackingSink: Sendable {
     /// `values` without repeats, in the order of their first occurrence.
     static func distinct<Value: Hashable>(_ values: [Value]) -> [Value] {
         guard values.count > 1 else { return values }
+        // Small filters (nearly all) rarely repeat: comparing pairs finds that without hashing
+        // or allocating, and returns the caller's array itself.
+        if values.count <= 16 {
+            let repeats = values.indices.contains { index in values[..<index].contains(values[index]) }
+            if !repeats { return values }
+        }
         var seen = Set<Value>(minimumCapacity: values.count)
         return values.filter { seen.insert($0).inserted }
     }

@@ -34,14 +34,12 @@ struct Traffic: TrackingTally {
     }
 }
 
-/// A day's storage figures: the newer snapshot replaces the older.
-struct StorageSnapshot: TrackingTally {
+/// A day's storage figures; the newer snapshot replaces the older.
+struct StorageSnapshot {
     var storeBytes: Int64
     var eventCount: Int64
     /// Microseconds since 1970, UTC.
     var recordedAt: Int64
-
-    mutating func absorb(_ other: StorageSnapshot) { self = other }
 }
 
 /// `req_pubkey_kind_popularity`'s key.

@@ -1,0 +1,107 @@
+import Foundation
+import PGAnalytics
+import Synchronization
+import Testing
+
+/// A schema of one tracking test's own, holding the analytics tables, created straight from the
+/// statements of `AnalyticsMigrations.all` and dropped, with everything in it, afterwards.
+/// Connections reach it through `search_path` in the URL, so tests running in parallel on one
+/// database never see each other's rows.
+struct TrackingSchema {
+    let name: String
+    let baseURL: String
+
+    static func with<T>(_ body: (TrackingSchema) throws -> T) throws -> T {
+        let admin = try TestDatabase.connect()
+        let name = TestDatabase.uniqueName("track")
+        try admin.execute("create schema \(name)")
+        defer { _ = try? admin.execute("drop schema \(name) cascade") }
+        let schema = TrackingSchema(name: name, baseURL: try TestDatabase.url())
+        let connection = try schema.connect()
+        for statement in AnalyticsMigrations.all.flatMap(\.statements) { try connection.execute(statement) }
+        connection.close()
+        return try body(schema)
+    }
+
+    /// The URL of this schema; `timeZone` is the session's, `applicationName` names the backend.
+    func url(timeZone: String = "UTC", applicationName: String? = nil) -> String {
+        let zone = timeZone.replacing("/", with: "%2F")
+        var url =
+            baseURL + (baseURL.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(name)%20-cTimeZone%3D\(zone)"
+        if let applicationName { url += "&application_name=\(applicationName)" }
+        return url
+    }
+
+    /// A connection whose session reads and writes times in `timeZone` (UTC unless told).
+    func connect(timeZone: String = "UTC") throws -> PostgresConnection {
+        try PostgresConnection(url: url(timeZone: timeZone))
+    }
+
+    /// A connection for the sink to write through, in a zone far from UTC (+12:45 or +13:45):
+    /// buckets and times must not depend on the session's zone.
+    func writer() throws -> PostgresConnection { try connect(timeZone: "Pacific/Chatham") }
+
+    /// Every row of `sql` as text, read in UTC.
+    func rows(_ sql: String) throws -> [[String?]] {
+        let connection = try connect()
+        defer { connection.close() }
+        return try connection.execute(sql).rows.map { row in try (0..<row.count).map { try row.string($0) } }
+    }
+
+    /// Every row of `table`, all columns, ordered by the first `orderBy` columns.
+    func table(_ table: String, orderBy: Int) throws -> [[String?]] {
+        try rows("select * from \(table) order by \((1...orderBy).map(String.init).joined(separator: ", "))")
+    }
+
+    /// The row count of `table`.
+    func count(_ table: String) throws -> Int {
+        let connection = try connect()
+        defer { connection.close() }
+        return Int(try #require(try connection.scalar("select count(*) from \(table)"))) ?? -1
+    }
+}
+
+/// Fixtures for the tracking tests.
+enum Track {
+    /// A distinct 64-hex pubkey for each number; higher numbers sort later.
+    static func pubkey(_ number: Int) -> String { String(repeating: "0", count: 56) + hex8(number) }
+
+    /// A 64-hex event id for each number.
+    static func eventID(_ number: Int) -> String { "e" + String(repeating: "0", count: 55) + hex8(number) }
+
+    static let signature = String(repeating: "5a", count: 64)
+
+    /// An ISO 8601 time (`2024-03-10T12:34:56.789Z`).
+    static func time(_ text: String) -> Date {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)!
+    }
+
+    /// A URL nothing listens on: connecting fails at once.
+    static let deadURL = "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2&sslmode=disable"
+
+    /// Polls `condition` every 20 ms for up to `seconds`; whether it came true.
+    static func eventually(within seconds: Double = 3, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return try condition()
+    }
+
+    private static func hex8(_ number: Int) -> String {
+        let digits = String(number, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
+
+/// The lines a `TrackingFlusher` logged, gathered across its thread.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var sink: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
+    var all: [String] { lines.withLock { $0 } }
+    func count(containing text: String) -> Int { all.filter { $0.contains(text) }.count }
+}
