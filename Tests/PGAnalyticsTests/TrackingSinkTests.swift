@@ -169,16 +169,18 @@ struct TrackingSinkTests {
         }
     }
 
-    @Test func cooccurrenceUsesTheFirstTwentyDistinctAuthorsAsSortedPairs() throws {
+    @Test func cooccurrencePairsTheAuthorsOfSmallFiltersOnlyAsSortedPairs() throws {
         try TrackingSchema.with { schema in
             let sink = TrackingSink(limits: TrackingLimits())
-            // 25 authors in descending order, with a repeat among the first 20 that must not take a place.
-            var authors = (1...25).reversed().map(Track.pubkey)
-            authors.insert(Track.pubkey(24), at: 3)
+            // 20 distinct authors in descending order, with a repeat that must not count twice.
+            var authors = (1...20).reversed().map(Track.pubkey)
+            authors.insert(Track.pubkey(17), at: 3)
             sink.recordRequest(ip: Self.ip, authors: authors, kinds: [], now: Self.t1)
+            // A feed of 21 authors forms no pairs, but its authors still count as requested.
+            sink.recordRequest(ip: Self.ip, authors: (30...50).map(Track.pubkey), kinds: [], now: Self.t1)
             let report = try sink.flush(to: schema.writer())
             #expect(report["req_author_cooccurrence"] == 190)
-            #expect(report["req_pubkey_popularity"] == 25)
+            #expect(report["req_pubkey_popularity"] == 41)
             #expect(report["req_pubkey_kind_popularity"] == 0 && report["req_kind_totals"] == 0)
             #expect(try schema.count("req_author_cooccurrence") == 190)
             #expect(
@@ -188,7 +190,7 @@ struct TrackingSinkTests {
                 "select pubkey_a from req_author_cooccurrence union "
                     + "select pubkey_b from req_author_cooccurrence order by 1"
             )
-            #expect(paired == (6...25).map { [Track.pubkey($0)] })
+            #expect(paired == (1...20).map { [Track.pubkey($0)] })
             #expect(try schema.rows("select distinct request_count from req_author_cooccurrence") == [["1"]])
         }
     }

@@ -10,8 +10,8 @@ public struct TrackingLimits: Sendable, Equatable {
     public var maxKeys: Int
     /// Replaced events held for `event_history` between flushes; later ones are dropped and counted.
     public var maxHistoryEvents: Int
-    /// Only the first this many distinct authors of a filter form co-occurrence pairs: pairs grow
-    /// with the square of the authors, and 20 already gives 190.
+    /// Only filters naming at most this many distinct authors count as looked up together
+    /// (co-occurrence pairs): larger ones are feeds, and pairs grow with the square of the authors.
     public var cooccurrenceAuthors: Int
 
     /// The relay's defaults (`analytics.max_pending_keys` is `maxKeys`).

@@ -23,15 +23,18 @@ public final class TrackingSink: Sendable {
 
     /// Records one REQ or COUNT filter from the client at `ip`: a request for the IP (in its UTC
     /// hour and day), one for each distinct author, each author and kind, each kind (in total and
-    /// for the day), and one co-occurrence for each pair among the first
-    /// `limits.cooccurrenceAuthors` distinct authors.
+    /// for the day), and, when the filter names 2 to `limits.cooccurrenceAuthors` distinct authors,
+    /// one co-occurrence for each pair of them.
     public func recordRequest(ip: String, authors: [String], kinds: [Int], now: Date = Date()) {
         let time = TrackingTime(now)
         // Outside the lock: a filter naming an author twice asks for them once (and cannot
         // inflate their popularity by repeating them).
         let authors = Self.distinct(authors)
         let kinds = Self.distinct(kinds)
-        let pairAuthors = min(authors.count, limits.cooccurrenceAuthors)
+        // A filter naming more authors is a feed (a follow list): its pairs would say nothing the
+        // follow graph does not, and would flood the table (each such REQ ~190 new rows even when
+        // cut to its first 20 authors, which is what made flushes dominate the relay's cost).
+        let pairAuthors = authors.count <= limits.cooccurrenceAuthors ? authors.count : 0
         state.withLock {
             $0.recordRequest(ip: ip, authors: authors, kinds: kinds, pairAuthors: pairAuthors, at: time)
         }
