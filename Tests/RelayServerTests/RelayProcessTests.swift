@@ -123,6 +123,53 @@ struct RelayProcessTests {
         #expect(relay.standardError.contains("analytics tracking is on"))
     }
 
+    /// Two relays started together on one empty analytics database: the schema is migrated once,
+    /// by whichever gets the advisory lock first; the other finds it up to date.
+    @Test func twoRelaysStartingTogetherMigrateOnce() async throws {
+        guard let base = ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_DATABASE_URL"], !base.isEmpty else {
+            throw TestFailure("PURPLEPAGES_TEST_DATABASE_URL is not set: run the tests with `make test`")
+        }
+        let schema = "relay_pair_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresConnection(url: base)
+        try admin.execute("CREATE SCHEMA \(schema)")
+        defer {
+            _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE")
+            admin.close()
+        }
+        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+        let directory = try TemporaryDirectory()
+        var relays: [RelayProcess] = []
+        defer { relays.forEach { $0.kill() } }
+        for name in ["left", "right"] {
+            let configPath = directory.path + "/\(name).json"
+            try Data(#"{"storage": {"path": "\#(directory.path)/\#(name)", "map_size_gb": 1}}"#.utf8)
+                .write(to: URL(fileURLWithPath: configPath))
+            relays.append(
+                try RelayProcess(
+                    binary: try RelayBinary.path(),
+                    arguments: ["--config", configPath, "--port", String(try freePort()), "--analytics-db-url", url],
+                    logDirectory: directory.path, name: name))
+        }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !relays.allSatisfy({
+            $0.standardError.contains("analytics: applied migrations")
+                || $0.standardError.contains("analytics: schema up to date")
+        }) {
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure("the relays did not both report the schema: \(relays.map(\.standardError))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let applied = relays.filter { $0.standardError.contains("analytics: applied migrations") }
+        #expect(applied.count == 1, "exactly one relay applied the migrations")
+        let versions = try admin.execute("SELECT version FROM \(schema).schema_migrations ORDER BY version").rows
+        #expect(try versions.map { try $0.int(0) } == AnalyticsMigrations.all.map(\.version))
+        for relay in relays {
+            try relay.signal(SIGTERM)
+            #expect(try await relay.waitForExit(timeout: .seconds(15)) == 0, "stderr: \(relay.standardError)")
+        }
+    }
+
     @Test func invalidConfigurationExitsWithStatus2NamingTheKey() async throws {
         let binary = try RelayBinary.path()
         let directory = try TemporaryDirectory()
