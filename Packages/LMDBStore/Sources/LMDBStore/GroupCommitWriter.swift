@@ -50,7 +50,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             run(environment: environment, tables: tables)
             finished.signal()
         }
-        thread.name = "purplepages-store-writer"
+        thread.name = "pp-store-writer"  // Linux thread names: 15 bytes at most
         thread.stackSize = 4 << 20
         self.thread = thread
         thread.start()

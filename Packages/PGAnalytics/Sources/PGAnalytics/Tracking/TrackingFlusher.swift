@@ -40,7 +40,7 @@ public final class TrackingFlusher: Sendable {
         self.maxBackoff = max(maxBackoff, interval)
         self.log = log
         let thread = Thread { [self] in run() }
-        thread.name = "purplepages-analytics-flush"
+        thread.name = "pp-flush"  // Linux thread names: 15 bytes at most
         thread.start()
     }
 

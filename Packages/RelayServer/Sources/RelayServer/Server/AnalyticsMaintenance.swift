@@ -29,7 +29,7 @@ final class AnalyticsMaintenance: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in run() }
-        thread.name = "analytics-maintenance"
+        thread.name = "pp-maintenance"  // Linux thread names: 15 bytes at most
         self.thread = thread
         thread.start()
     }
