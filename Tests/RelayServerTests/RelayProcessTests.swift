@@ -72,17 +72,9 @@ struct RelayProcessTests {
     /// With an analytics database the relay migrates it at start, records client traffic, and
     /// flushes what it holds when SIGTERM stops it (long before the 15 s flush interval).
     @Test func tracksIntoPostgreSQLAndFlushesOnShutdown() async throws {
-        guard let base = ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_DATABASE_URL"], !base.isEmpty else {
-            throw TestFailure("PURPLEPAGES_TEST_DATABASE_URL is not set: run the tests with `make test`")
-        }
-        let schema = "relay_process_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try PostgresConnection(url: base)
-        try admin.execute("CREATE SCHEMA \(schema)")
-        defer {
-            _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE")
-            admin.close()
-        }
-        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+        let analytics = try AnalyticsTestSchema(prefix: "relay_process")
+        let (schema, admin, url) = (analytics.name, analytics.admin, analytics.url)
+        defer { withExtendedLifetime(analytics) {} }  // the schema is dropped when it goes
         let directory = try TemporaryDirectory()
         let configPath = directory.path + "/config.json"
         try Data(#"{"storage": {"path": "\#(directory.path)/store", "map_size_gb": 1}}"#.utf8)
@@ -126,17 +118,9 @@ struct RelayProcessTests {
     /// Two relays started together on one empty analytics database: the schema is migrated once,
     /// by whichever gets the advisory lock first; the other finds it up to date.
     @Test func twoRelaysStartingTogetherMigrateOnce() async throws {
-        guard let base = ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_DATABASE_URL"], !base.isEmpty else {
-            throw TestFailure("PURPLEPAGES_TEST_DATABASE_URL is not set: run the tests with `make test`")
-        }
-        let schema = "relay_pair_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try PostgresConnection(url: base)
-        try admin.execute("CREATE SCHEMA \(schema)")
-        defer {
-            _ = try? admin.execute("DROP SCHEMA \(schema) CASCADE")
-            admin.close()
-        }
-        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + schema
+        let analytics = try AnalyticsTestSchema(prefix: "relay_pair")
+        let (schema, admin, url) = (analytics.name, analytics.admin, analytics.url)
+        defer { withExtendedLifetime(analytics) {} }  // the schema is dropped when it goes
         let directory = try TemporaryDirectory()
         var relays: [RelayProcess] = []
         defer { relays.forEach { $0.kill() } }

@@ -9,30 +9,19 @@ import Testing
 /// flushed into a real PostgreSQL schema of the test's own.
 @Suite("Analytics tracking of client traffic")
 struct TrackingTests {
-    /// A schema of this test's own in the test database, migrated, dropped afterwards.
-    private final class TrackingSchema {
-        let name = "relay_tracking_\(UInt32.random(in: 0...UInt32.max))"
+    /// A schema of this test's own, migrated, and a connection whose search path is that schema.
+    private struct TrackingSchema {
+        let schema: AnalyticsTestSchema
         let connection: PostgresConnection
 
         init() throws {
-            guard let base = ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_DATABASE_URL"], !base.isEmpty else {
-                throw TestFailure("PURPLEPAGES_TEST_DATABASE_URL is not set: run the tests with `make test`")
-            }
-            let admin = try PostgresConnection(url: base)
-            try admin.execute("CREATE SCHEMA \(name)")
-            admin.close()
-            connection = try PostgresConnection(
-                url: base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D" + name)
+            schema = try AnalyticsTestSchema(prefix: "relay_tracking")
+            connection = try PostgresConnection(url: schema.url)
             try AnalyticsSchema.migrate(connection)
         }
 
         func value(_ sql: String, _ parameters: [PostgresValue] = []) throws -> Int64? {
             try connection.execute(sql, parameters).rows.first?.int64(0)
-        }
-
-        deinit {
-            _ = try? connection.execute("DROP SCHEMA \(name) CASCADE")
-            connection.close()
         }
     }
 
