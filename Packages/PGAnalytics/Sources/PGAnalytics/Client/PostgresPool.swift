@@ -39,11 +39,12 @@ public final class PostgresPool: Sendable {
         self.maxQueued = maxQueued
         for index in 1...size {
             exited.enter()
-            // Named for debuggers, `top -H` and tests. On Linux, Foundation's `Thread.name` setter
-            // does nothing until `start()` has recorded the thread, and names are capped at 15
-            // bytes: so it is named after `start()`, and takes no job before that.
+            // Named for debuggers and `top -H` (best effort: on Linux Foundation applies the name
+            // only once `start()` has recorded the thread, and caps it at 15 bytes). What code can
+            // rely on is `isPoolThread`, which each thread sets for itself.
             let named = DispatchSemaphore(value: 0)
             let thread = Thread { [self] in
+                Thread.current.threadDictionary[Self.poolThreadKey] = true
                 named.wait()
                 run()
             }
@@ -52,6 +53,11 @@ public final class PostgresPool: Sendable {
             named.signal()
         }
     }
+
+    /// Whether the calling thread is one of a pool's own threads (where libpq may block).
+    public static var isPoolThread: Bool { Thread.current.threadDictionary[poolThreadKey] as? Bool == true }
+
+    private static let poolThreadKey = "purplepages.postgres-pool-thread"
 
     /// Runs `body` on a pool thread with that thread's connection and returns its result.
     ///
