@@ -154,6 +154,12 @@ struct ImportInterruptTests {
         let half = events.count / 2
         try input.fileHandleForWriting.write(
             contentsOf: Data(events.prefix(half).map { $0.jsonString + "\n" }.joined().utf8))
+        // The signal handler is installed right after the store is opened: wait for the store.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: directory.path + "/store/data.mdb") {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the import did not open its store") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try await Task.sleep(for: .milliseconds(300))
         process.interrupt()
         try await Task.sleep(for: .milliseconds(100))
