@@ -17,6 +17,7 @@ let package = Package(
         .package(path: "Packages/LMDBStore"),
         .package(path: "Packages/RelayServer"),
         .package(path: "Packages/PGAnalytics"),
+        .package(path: "Packages/GraphAlgos"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -80,6 +81,11 @@ let package = Package(
             path: "Tests/NostrCoreTests"
         ),
         .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .testTarget(
+            name: "GraphAlgosTests",
+            dependencies: [.product(name: "GraphAlgos", package: "GraphAlgos")],
+            path: "Tests/GraphAlgosTests"
+        ),
         .testTarget(
             name: "EventTransferTests",
             dependencies: [
