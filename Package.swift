@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "purplepages", targets: ["purplepages"]),
         .executable(name: "purplepages-import", targets: ["purplepages-import"]),
+        .executable(name: "purplepages-analytics", targets: ["purplepages-analytics"]),
         .executable(name: "purplepages-bench", targets: ["purplepages-bench"]),
     ],
     dependencies: [
@@ -44,6 +45,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Executables/purplepages-import"
+        ),
+        .executableTarget(
+            name: "purplepages-analytics",
+            dependencies: [
+                .product(name: "AnalyticsWorker", package: "PGAnalytics"),
+                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Executables/purplepages-analytics"
         ),
         .executableTarget(
             name: "purplepages-bench",

@@ -104,6 +104,19 @@ public final class Environment: @unchecked Sendable {
         return (info.me_last_pgno + 1) * pageSize
     }
 
+    /// Tells the kernel this process no longer needs the map's pages resident. Only for read-only
+    /// environments, whose map is a shared read-only file mapping: the pages stay in the page cache
+    /// and are faulted back in on the next read, so data and open transactions are unaffected, but
+    /// the process's RSS no longer counts every page a long scan touched.
+    public func releaseMappedPages() {
+        guard isReadOnly else { return }
+        var info = MDB_envinfo()
+        mdb_env_info(pointer, &info)
+        guard let address = info.me_mapaddr else { return }
+        let used = min(info.me_mapsize, (info.me_last_pgno + 1) * pageSize)
+        _ = madvise(address, used, MADV_DONTNEED)
+    }
+
     /// Runs `body` in a read-only transaction, which sees one consistent snapshot and never waits
     /// for a writer.
     public func read<R>(_ body: (Transaction) throws -> R) throws -> R {

@@ -1,5 +1,5 @@
 /// `analytics.*`: what the relay records in the analytics database, and how long it keeps it.
-/// (The analytics worker's own keys join this section with it.)
+/// The analytics worker's own keys are in `worker`.
 public struct AnalyticsConfiguration: Sendable {
     /// Seconds between two flushes of the relay's tracking to PostgreSQL.
     public var flushSeconds = 15
@@ -10,6 +10,8 @@ public struct AnalyticsConfiguration: Sendable {
     public var historyKinds: [Int] = [0, 3, 10002]
     /// How long tracking rows are kept (applied daily by the relay).
     public var retention = Retention()
+    /// The analytics worker's schedule and job parameters.
+    public var worker = AnalyticsWorkerConfiguration()
 
     /// `analytics.retention.*`.
     public struct Retention: Sendable {
@@ -57,5 +59,6 @@ public struct AnalyticsConfiguration: Sendable {
         if let value = try reader.integer("analytics.retention.history_days", in: 0...36500) {
             retention.historyDays = value
         }
+        try worker.read(&reader)
     }
 }

@@ -63,6 +63,15 @@ struct ConfigurationReader {
         return number
     }
 
+    /// A number between 0 and 1.
+    mutating func fraction(_ key: String) throws(ConfigurationError) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.doubleValue, number >= 0, number <= 1 else {
+            throw error(key, "expected a number between 0 and 1")
+        }
+        return number
+    }
+
     mutating func boolean(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else { throw error(key, "expected true or false") }

@@ -77,7 +77,7 @@ public struct RelayConfiguration: Sendable {
     public init() {}
 
     /// Sections that later parts of PurplePages read; present keys there are not "unknown".
-    static let otherSections: Set<String> = ["analytics", "sync", "trusted_sync", "profile_hydration", "sync_kinds"]
+    static let otherSections: Set<String> = ["sync", "trusted_sync", "profile_hydration", "sync_kinds"]
 
     /// Reads `path`; a missing file gives the defaults. Throws a `ConfigurationError` naming the
     /// file and key for anything invalid.

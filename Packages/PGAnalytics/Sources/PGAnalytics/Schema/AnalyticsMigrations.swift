@@ -116,5 +116,6 @@ public enum AnalyticsMigrations {
                 "CREATE INDEX event_history_pubkey_kind ON event_history (pubkey, kind, created_at DESC)",
                 "CREATE INDEX event_history_archived_at ON event_history (archived_at)",
             ]),
+        workerResults,
     ]
 }

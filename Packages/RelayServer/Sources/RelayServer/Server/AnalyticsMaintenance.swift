@@ -4,12 +4,15 @@ import PGAnalytics
 
 /// The relay's slow analytics chores, on a thread of their own (libpq blocks): bring the analytics
 /// schema up to date at start (retrying every 30 s while PostgreSQL is unreachable, without
-/// holding up the relay), then once a day record the store's size and apply retention.
+/// holding up the relay), reload the analytics worker's trust results every `reloadSeconds`, and
+/// once a day record the store's size and apply retention.
 final class AnalyticsMaintenance: @unchecked Sendable {
     private let url: String
     private let retention: AnalyticsRetention
     private let store: EventStore
     private let tracking: TrackingSink
+    private let trustedFollowers: AnalyticsTrustedFollowers?
+    private let reloadSeconds: Double
     private let log: @Sendable (String) -> Void
     private let condition = NSCondition()
     private var stopped = false
@@ -18,8 +21,11 @@ final class AnalyticsMaintenance: @unchecked Sendable {
 
     init(
         url: String, retention: AnalyticsRetention, store: EventStore, tracking: TrackingSink,
+        trustedFollowers: AnalyticsTrustedFollowers? = nil, reloadSeconds: Double = 300,
         log: @escaping @Sendable (String) -> Void
     ) {
+        self.trustedFollowers = trustedFollowers
+        self.reloadSeconds = reloadSeconds
         self.url = url
         self.retention = retention
         self.store = store
@@ -67,9 +73,18 @@ final class AnalyticsMaintenance: @unchecked Sendable {
                     log("analytics: daily snapshot recorded, retention: \(report)")
                     lastDay = today
                 }
+                if let trustedFollowers {
+                    let before = trustedFollowers.counts
+                    let loaded = try trustedFollowers.reload(from: connection)
+                    if loaded != before {
+                        log(
+                            "analytics: trust results loaded: \(loaded.trusted) trusted pubkeys, "
+                                + "\(loaded.withFollowerCount) with enough trusted followers to skip the daily limit")
+                    }
+                }
                 if reportedFailure { log("analytics: PostgreSQL is reachable again") }
                 reportedFailure = false
-                wait(seconds: 3600)
+                wait(seconds: trustedFollowers == nil ? 3600 : min(3600, reloadSeconds))
             } catch {
                 if !reportedFailure { log("analytics: maintenance failed, retrying every 30 s: \(error)") }
                 reportedFailure = true

@@ -25,7 +25,9 @@ public enum RelayService {
         let store = try EventStore(configuration: storeConfiguration)
         defer { store.close() }
         let relay = try Relay(
-            configuration: configuration, store: store, logger: logger, metrics: metrics, tracking: analytics.sink)
+            configuration: configuration, store: store, logger: logger,
+            trustedFollowers: analytics.trustedFollowers ?? NoTrustedFollowers(), metrics: metrics,
+            tracking: analytics.sink)
         analytics.start(store: store)
         defer { analytics.stop() }
         let application = RelayApplication.make(relay: relay, port: port) { boundPort in
@@ -44,6 +46,8 @@ public enum RelayService {
 /// maintenance, all absent when `storage.analytics_db_url` is empty (tracking off, said once).
 struct AnalyticsWiring: Sendable {
     let sink: TrackingSink?
+    /// The worker's trust results, reloaded by the maintenance thread.
+    let trustedFollowers: AnalyticsTrustedFollowers?
     private let running: RunningBox
     private let url: String
     private let configuration: AnalyticsConfiguration
@@ -57,9 +61,13 @@ struct AnalyticsWiring: Sendable {
         guard !url.isEmpty else {
             logger.info("analytics tracking is off: storage.analytics_db_url is empty")
             sink = nil
+            trustedFollowers = nil
             return
         }
         sink = TrackingSink(limits: TrackingLimits(maxKeys: configuration.analytics.maxPendingKeys))
+        trustedFollowers = AnalyticsTrustedFollowers(
+            minimumFollowers: configuration.limits.minTrustedFollowers,
+            maxPubkeys: configuration.analytics.worker.reloadMaxPubkeys)
     }
 
     /// Archives replaced versions of the configured kinds in `event_history`.
@@ -75,7 +83,9 @@ struct AnalyticsWiring: Sendable {
         retention.cooccurrenceMaxRows = configuration.retention.cooccurrenceMaxRows
         retention.cooccurrenceMaxAgeDays = configuration.retention.cooccurrenceMaxAgeDays
         retention.historyDays = configuration.retention.historyDays > 0 ? configuration.retention.historyDays : nil
-        let maintenance = AnalyticsMaintenance(url: url, retention: retention, store: store, tracking: sink, log: log)
+        let maintenance = AnalyticsMaintenance(
+            url: url, retention: retention, store: store, tracking: sink, trustedFollowers: trustedFollowers,
+            reloadSeconds: Double(configuration.worker.reloadMinutes * 60), log: log)
         maintenance.start()
         running.maintenance = maintenance
         running.flusher = TrackingFlusher(

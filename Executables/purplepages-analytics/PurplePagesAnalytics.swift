@@ -1,0 +1,67 @@
+import AnalyticsWorker
+import ArgumentParser
+import Foundation
+import PurplePagesConfiguration
+
+/// `purplepages-analytics`: the analytics worker. Reads the event store read-only, computes
+/// follower counts, trust and PageRank, bot clusters, spam candidates and communities, and
+/// replaces their tables in the analytics database.
+@main
+struct PurplePagesAnalytics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purplepages-analytics",
+        abstract: "Runs the analytics jobs over the follow graph and writes their results to PostgreSQL.",
+        discussion: """
+            Without --once, runs a full pass every analytics.interval_minutes (default 60) until SIGTERM or
+            SIGINT, which stop it between two jobs (a second signal stops it at once; the job in hand
+            then writes nothing). Exit status: 0 ok, 1 a pass or job failed, 2 usage or configuration error.
+            """)
+
+    @Option(name: .long, help: "The configuration file (absent: built-in defaults).")
+    var config = "./config.json"
+
+    @Flag(name: .long, help: "Run every job once, then exit.")
+    var once = false
+
+    @Option(name: .long, help: "Time between passes: 90s, 15m, 1h, 1d or minutes (overrides analytics.interval_minutes).")
+    var interval: String?
+
+    @Option(name: .long, help: "The analytics database (overrides storage.analytics_db_url).")
+    var analyticsDbUrl: String?
+
+    func run() throws {
+        var configuration = try loadConfiguration(config)
+        if let analyticsDbUrl { configuration.storage.analyticsDatabaseURL = analyticsDbUrl }
+        guard !configuration.storage.analyticsDatabaseURL.isEmpty else {
+            standardError("purplepages-analytics: storage.analytics_db_url is empty: the worker writes to PostgreSQL\n")
+            throw ExitCode(2)
+        }
+        var intervalSeconds = Double(configuration.analytics.worker.intervalMinutes * 60)
+        if let interval {
+            guard let seconds = AnalyticsWorker.parseInterval(interval) else {
+                standardError("purplepages-analytics: --interval: not a duration like 90s, 15m or 1h: \"\(interval)\"\n")
+                throw ExitCode(2)
+            }
+            intervalSeconds = seconds
+        }
+        lowerPriority(to: configuration.analytics.worker.nice)
+        let stop = StopSignal()
+        let signals = StopSignals(stop)
+        defer { signals.cancel() }
+        let worker = AnalyticsWorker(configuration: configuration, log: logLine)
+        if once {
+            let report: PassReport
+            do {
+                report = try worker.runPass(stop: stop)
+            } catch {
+                standardError("purplepages-analytics: \(error)\n")
+                throw ExitCode(1)
+            }
+            logLine("analytics: \(PeakMemory.report)")
+            if !report.succeeded { throw ExitCode(1) }
+        } else {
+            logLine("analytics: a pass every \(Int(intervalSeconds)) s; store \(configuration.storage.path)")
+            worker.runForever(intervalSeconds: intervalSeconds, stop: stop)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import GraphAlgos
+import PGAnalytics
+
+/// `bot_clusters` and `bot_cluster_members`: strongly connected components of at least
+/// `analytics.bot_clusters.min_size` pubkeys whose members follow each other densely (internal
+/// density at least `min_density`) and follow few outsiders (edges leaving per edge inside at most
+/// `max_external_ratio`).
+struct BotClusterJob: AnalyticsJob {
+    let name = "bot_clusters"
+
+    func compute(_ pass: inout AnalyticsPass, database: PostgresConnection) throws -> JobOutput {
+        let graph = pass.graph
+        let configuration = pass.configuration
+        let components = StronglyConnectedComponents.compute(graph.graph)
+        let metrics = ClusterMetrics.forComponents(components, in: graph.graph)
+        let largest = metrics.lazy.map(\.size).max() ?? 0
+        var keptIndex = [Int32](repeating: -1, count: components.count)
+        var kept: [[UInt32]] = []
+        var bigEnough = 0
+        for (component, metric) in metrics.enumerated() where metric.size >= configuration.botClusterMinSize {
+            bigEnough += 1
+            guard metric.internalDensity >= configuration.botClusterMinDensity,
+                metric.externalRatio <= configuration.botClusterMaxExternalRatio
+            else { continue }
+            keptIndex[component] = Int32(kept.count)
+            kept.append([])
+        }
+        for (node, component) in components.componentOf.enumerated() where keptIndex[Int(component)] >= 0 {
+            kept[Int(keptIndex[Int(component)])].append(UInt32(node))
+        }
+        // Numbered by size, then by smallest member pubkey, so ids do not depend on node order.
+        let hexMembers = kept.map { members in members.map { (node: $0, hex: graph.hex($0)) }.sorted { $0.hex < $1.hex } }
+        let ordered = hexMembers.sorted { ($0.count, $1[0].hex) > ($1.count, $0[0].hex) }
+        pass.botClusters = ordered.enumerated().map { index, members in
+            let nodes = members.map(\.node)
+            return BotCluster(id: index + 1, members: nodes, metrics: ClusterMetrics.of(nodes, in: graph.graph))
+        }
+        let clusters = pass.botClusters
+        let trusted = pass.trust
+        let memberCount = clusters.reduce(0) { $0 + $1.members.count }
+        let details =
+            "sccs=\(components.count) largest_scc=\(largest) sccs_of_min_size=\(bigEnough) "
+            + "clusters=\(clusters.count) members=\(memberCount)"
+        let detectedAt = PostgresValue.timestamp(pass.startedAt)
+        return JobOutput(details: details) { database in
+            try database.execute("DELETE FROM bot_cluster_members")
+            let clusterRows = clusters.lazy.map { cluster -> [PostgresValue] in
+                let untrusted = cluster.members.lazy.filter { !(trusted?.isTrusted($0) ?? false) }.count
+                return [
+                    .int(cluster.id), .int(cluster.metrics.size), .int(cluster.metrics.internalEdges),
+                    .int(cluster.metrics.externalEdges), .double(cluster.metrics.internalDensity),
+                    .double(cluster.metrics.externalRatio), .int(untrusted), detectedAt,
+                ]
+            }
+            var written = try ResultTable.replace(
+                "bot_clusters",
+                columns: [
+                    "cluster_id", "size", "internal_edges", "external_edges", "internal_density", "external_ratio",
+                    "untrusted_members", "detected_at",
+                ],
+                rows: clusterRows, in: database)
+            let memberRows = clusters.lazy.flatMap { cluster in
+                cluster.members.lazy.map { node -> [PostgresValue] in
+                    [.int(cluster.id), .string(graph.hex(node)), .bool(trusted?.isTrusted(node) ?? false)]
+                }
+            }
+            written += try database.copyIn(
+                "COPY bot_cluster_members (cluster_id, pubkey, trusted) FROM STDIN", rows: memberRows)
+            return written
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import LMDBStore
+import PGAnalytics
+import PurplePagesConfiguration
+
+/// The analytics worker: full passes over the follow graph, each job's results replacing the
+/// previous ones in PostgreSQL.
+///
+/// A pass migrates the analytics database (the worker may start before the relay ever ran), opens
+/// the event store read-only (the relay's writer never waits for it), loads the follow graph and
+/// runs the jobs in order: follower counts, trust and PageRank, bot clusters, spam candidates,
+/// communities. Each job's tables are replaced in one transaction, so readers never see half a
+/// result; a failed job leaves its previous results and the pass goes on. A stop request is
+/// honoured between jobs.
+public struct AnalyticsWorker: Sendable {
+    /// The jobs of a pass, in order: later ones use earlier ones' results.
+    static let jobs: [any AnalyticsJob] = [
+        FollowerCountsJob(), TrustJob(), BotClusterJob(), SpamCandidatesJob(), CommunitiesJob(),
+    ]
+    /// Job runs older than this are deleted from `analytics_job_runs`.
+    static let jobRunRetentionDays = 90
+
+    private let configuration: RelayConfiguration
+    let log: @Sendable (String) -> Void
+
+    /// A worker for the store and database `configuration` names, logging one line per step.
+    public init(configuration: RelayConfiguration, log: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.log = log
+    }
+
+    /// Runs one full pass. Throws when the database or the store cannot be opened or migrated;
+    /// job failures are in the report.
+    public func runPass(stop: StopSignal = StopSignal()) throws -> PassReport {
+        let passStart = ContinuousClock.now
+        var report = PassReport()
+        let database = try PostgresConnection(url: configuration.storage.analyticsDatabaseURL)
+        defer { database.close() }
+        try AnalyticsSchema.migrate(database)
+        let store = try EventStore(
+            configuration: EventStoreConfiguration(
+                path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB, readOnly: true))
+        defer { store.close() }
+
+        let loadStart = ContinuousClock.now
+        guard let graph = try FollowGraphLoader(store: store).load(shouldStop: { stop.isStopped }) else {
+            report.stopped = true
+            log("analytics: stopped while loading the follow graph")
+            return report
+        }
+        report.loadSeconds = loadStart.secondsSince
+        report.graph = graph.statistics
+        log(
+            "analytics: follow graph loaded in \(format(report.loadSeconds)): \(graph.nodeCount) pubkeys, "
+                + "\(graph.graph.edgeCount) follows from \(graph.statistics.followLists) lists, "
+                + "\(graph.statistics.muteLists) mute lists")
+
+        var pass = AnalyticsPass(
+            graph: graph, configuration: configuration.analytics.worker, relayPubkey: configuration.identity.pubkey)
+        for job in Self.jobs {
+            if stop.isStopped {
+                report.stopped = true
+                log("analytics: stop requested; the pass ends before \(job.name)")
+                break
+            }
+            let jobReport = run(job, &pass, database: database)
+            report.jobs.append(jobReport)
+        }
+        report.totalSeconds = passStart.secondsSince
+        log("analytics: pass done in \(format(report.totalSeconds))\(report.succeeded ? "" : " with failures")")
+        return report
+    }
+
+    /// Computes `job`, then replaces its tables and records the run, in one transaction.
+    private func run(_ job: any AnalyticsJob, _ pass: inout AnalyticsPass, database: PostgresConnection) -> JobReport {
+        let started = Date()
+        let computeStart = ContinuousClock.now
+        var report = JobReport(name: job.name, details: "", computeSeconds: 0, writeSeconds: 0, rows: 0)
+        do {
+            let output = try job.compute(&pass, database: database)
+            report.details = output.details
+            report.computeSeconds = computeStart.secondsSince
+            let writeStart = ContinuousClock.now
+            report.rows = try database.transaction {
+                let rows = try output.write(database)
+                try record(report, started: started, succeeded: true, in: database)
+                return rows
+            }
+            report.writeSeconds = writeStart.secondsSince
+            log(
+                "analytics: \(job.name) done in \(format(report.computeSeconds)) + \(format(report.writeSeconds)) "
+                    + "writing \(report.rows) rows: \(report.details)")
+        } catch {
+            report.error = "\(error)"
+            log("analytics: \(job.name) failed (its previous results stay): \(error)")
+            try? record(report, started: started, succeeded: false, in: database)
+        }
+        return report
+    }
+
+    private func record(_ report: JobReport, started: Date, succeeded: Bool, in database: PostgresConnection) throws {
+        let milliseconds = Int64(((report.computeSeconds + report.writeSeconds) * 1000).rounded())
+        try database.execute(
+            """
+            INSERT INTO analytics_job_runs (job, started_at, duration_ms, succeeded, details)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job, started_at) DO NOTHING
+            """,
+            [
+                .string(report.name), .timestamp(started), .int64(milliseconds), .bool(succeeded),
+                .string(report.error ?? report.details),
+            ])
+        try database.execute(
+            "DELETE FROM analytics_job_runs WHERE started_at < now() - make_interval(days => $1::int)",
+            [.int(Self.jobRunRetentionDays)])
+    }
+
+    private func format(_ seconds: Double) -> String {
+        seconds < 10 ? "\((seconds * 1000).rounded() / 1000) s" : "\((seconds * 10).rounded() / 10) s"
+    }
+}
+
+extension ContinuousClock.Instant {
+    /// Seconds elapsed since this instant.
+    var secondsSince: Double {
+        let elapsed = ContinuousClock.now - self
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,70 @@
+import NostrCore
+import PGAnalytics
+import Synchronization
+
+/// The analytics worker's trust results as the relay holds them: the trusted set and, for pubkeys
+/// with at least `limits.min_trusted_followers` trusted followers, that count. Reloaded
+/// periodically from `trusted_pubkeys` and `pubkey_rankings` (`AnalyticsMaintenance`), each load
+/// bounded by `maxPubkeys` rows; until the first load, nobody is trusted.
+public final class AnalyticsTrustedFollowers: TrustedFollowerProvider {
+    private struct Snapshot {
+        var trusted: Set<Bytes32> = []
+        var trustedFollowers: [Bytes32: Int] = [:]
+    }
+
+    private let minimumFollowers: Int
+    private let maxPubkeys: Int
+    private let snapshot = Mutex(Snapshot())
+
+    /// Holds counts of at least `minimumFollowers`, and at most `maxPubkeys` pubkeys of each kind.
+    public init(minimumFollowers: Int, maxPubkeys: Int) {
+        self.minimumFollowers = minimumFollowers
+        self.maxPubkeys = maxPubkeys
+    }
+
+    public func trustedFollowerCount(of pubkey: PublicKeyHex) -> Int {
+        guard let key = Bytes32(hex: pubkey) else { return 0 }
+        return snapshot.withLock { $0.trustedFollowers[key] ?? 0 }
+    }
+
+    public func isTrusted(_ pubkey: PublicKeyHex) -> Bool {
+        guard let key = Bytes32(hex: pubkey) else { return false }
+        return snapshot.withLock { $0.trusted.contains(key) }
+    }
+
+    /// How many trusted pubkeys, and pubkeys with a count, are held.
+    public var counts: (trusted: Int, withFollowerCount: Int) {
+        snapshot.withLock { ($0.trusted.count, $0.trustedFollowers.count) }
+    }
+
+    /// Replaces what is held with the worker's latest results (read in one snapshot).
+    @discardableResult
+    public func reload(from connection: PostgresConnection) throws -> (trusted: Int, withFollowerCount: Int) {
+        var next = Snapshot()
+        try connection.transaction {
+            try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try connection.cursor(
+                "SELECT pubkey FROM trusted_pubkeys ORDER BY trusted_followers DESC, pubkey LIMIT $1",
+                [.int(maxPubkeys)]
+            ) { row in
+                if let hex = try row.string(0), let key = Bytes32(hex: hex) { next.trusted.insert(key) }
+                return true
+            }
+            try connection.cursor(
+                """
+                SELECT pubkey, trusted_followers FROM pubkey_rankings WHERE trusted_followers >= $1
+                ORDER BY trusted_followers DESC, pubkey LIMIT $2
+                """,
+                [.int(minimumFollowers), .int(maxPubkeys)]
+            ) { row in
+                if let hex = try row.string(0), let key = Bytes32(hex: hex), let count = try row.int(1) {
+                    next.trustedFollowers[key] = count
+                }
+                return true
+            }
+        }
+        let loaded = (next.trusted.count, next.trustedFollowers.count)
+        snapshot.withLock { $0 = next }
+        return loaded
+    }
+}
