@@ -91,6 +91,25 @@ let package = Package(
             path: "Tests/NostrCoreTests"
         ),
         .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .target(
+            name: "PurplePagesTestSupport",
+            dependencies: [.product(name: "PGAnalytics", package: "PGAnalytics")],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "AnalyticsWorkerTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "AnalyticsWorker", package: "PGAnalytics"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+            ],
+            path: "Tests/AnalyticsWorkerTests"
+        ),
         .testTarget(
             name: "GraphAlgosTests",
             dependencies: [.product(name: "GraphAlgos", package: "GraphAlgos")],
