@@ -32,10 +32,6 @@ struct PurplePagesAnalytics: ParsableCommand {
     func run() throws {
         var configuration = try loadConfiguration(config)
         if let analyticsDbUrl { configuration.storage.analyticsDatabaseURL = analyticsDbUrl }
-        guard !configuration.storage.analyticsDatabaseURL.isEmpty else {
-            standardError("purplepages-analytics: storage.analytics_db_url is empty: the worker writes to PostgreSQL\n")
-            throw ExitCode(2)
-        }
         var intervalSeconds = Double(configuration.analytics.worker.intervalMinutes * 60)
         if let interval {
             guard let seconds = AnalyticsWorker.parseInterval(interval) else {
@@ -43,6 +39,10 @@ struct PurplePagesAnalytics: ParsableCommand {
                 throw ExitCode(2)
             }
             intervalSeconds = seconds
+        }
+        guard !configuration.storage.analyticsDatabaseURL.isEmpty else {
+            standardError("purplepages-analytics: storage.analytics_db_url is empty: the worker writes to PostgreSQL\n")
+            throw ExitCode(2)
         }
         lowerPriority(to: configuration.analytics.worker.nice)
         let stop = StopSignal()
