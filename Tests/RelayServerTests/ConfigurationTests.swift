@@ -62,8 +62,33 @@ struct ConfigurationTests {
         #expect(config.analytics.retention.cooccurrenceMaxAgeDays == 3 && config.analytics.retention.historyDays == 90)
         #expect(config.limits.eventRate == 0.5)
         #expect(config.limits.outboundQueueMessages == 100 && config.limits.outboundQueueBytes == 1_048_576)
-        // The worker's keys (a later issue) are accepted without warnings.
         #expect(config.unknownKeys.isEmpty)
+    }
+
+    @Test func readsTheAnalyticsWorkerKeys() throws {
+        let defaults = try parse("{}").analytics.worker
+        #expect(defaults.intervalMinutes == 60 && defaults.trustSeeds.isEmpty && defaults.trustThreshold == 3)
+        #expect(defaults.botClusterMinSize == 5 && defaults.botClusterMinDensity == 0.7)
+        #expect(defaults.botClusterMaxExternalRatio == 0.2 && defaults.communitiesMaxCount == 50)
+        let hex = String(repeating: "ab", count: 32)
+        let npub = try NIP19.encode(.npub(PublicKey(hex: String(repeating: "cd", count: 32))!))
+        let config = try parse(
+            """
+            {"analytics": {"interval_minutes": 15, "trust_seeds": ["\(hex.uppercased())", "\(npub)"],
+                           "trust_threshold": 4, "trust_seed_top_pagerank": 0,
+                           "bot_clusters": {"min_size": 6, "min_density": 0.5, "max_external_ratio": 0.1},
+                           "communities": {"max_count": 20, "min_size": 3, "seed": 9},
+                           "reload_minutes": 2, "reload_max_pubkeys": 10, "nice": 0}}
+            """)
+        let worker = config.analytics.worker
+        #expect(worker.intervalMinutes == 15 && worker.trustThreshold == 4 && worker.trustSeedTopPageRank == 0)
+        #expect(worker.trustSeeds == [hex, String(repeating: "cd", count: 32)])
+        #expect(worker.botClusterMinSize == 6 && worker.botClusterMinDensity == 0.5)
+        #expect(worker.botClusterMaxExternalRatio == 0.1)
+        #expect(worker.communitiesMaxCount == 20 && worker.communitiesMinSize == 3 && worker.communitiesSeed == 9)
+        #expect(worker.reloadMinutes == 2 && worker.reloadMaxPubkeys == 10 && worker.nice == 0)
+        #expect(config.unknownKeys.isEmpty)
+        #expect(try parse(#"{"analytics": {"colour": 1}}"#).unknownKeys == ["analytics.colour"])
     }
 
     @Test func unknownKeysAreReportedNotFatal() throws {
@@ -86,6 +111,11 @@ struct ConfigurationTests {
         (#"{"analytics": {"history_kinds": [0, 70000]}}"#, "analytics.history_kinds[1]"),
         (#"{"analytics": {"retention": {"hourly_days": "two weeks"}}}"#, "analytics.retention.hourly_days"),
         (#"{"limits": {"outbound_queue_bytes": 10}}"#, "limits.outbound_queue_bytes"),
+        (#"{"analytics": {"trust_seeds": ["abc"]}}"#, "analytics.trust_seeds[0]"),
+        (#"{"analytics": {"trust_threshold": 0}}"#, "analytics.trust_threshold"),
+        (#"{"analytics": {"bot_clusters": {"min_density": 1.5}}}"#, "analytics.bot_clusters.min_density"),
+        (#"{"analytics": {"interval_minutes": 0}}"#, "analytics.interval_minutes"),
+        (#"{"analytics": {"nice": 20}}"#, "analytics.nice"),
         (#"{"limits": {"event_rate": -1}}"#, "limits.event_rate"),
     ])
     func invalidValuesNameTheirKey(_ json: String, _ key: String) {
