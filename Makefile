@@ -13,7 +13,8 @@ FUZZ_SECONDS ?= 60
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test bench bench-store bench-relay bench-import bench-tracking fuzz fmt clean
+.PHONY: help deps build release run test bench bench-store bench-relay bench-import bench-tracking bench-analytics \
+	fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -28,6 +29,7 @@ help:
 	@echo "  bench-relay  release build, then scripts/bench-relay \$$(RELAY_STORE_EVENTS) against relays it starts"
 	@echo "  bench-import release build, then scripts/bench-import \$$(IMPORT_EVENTS) (1M generated events, verified and not)"
 	@echo "  bench-tracking  REQ throughput and p99 with analytics tracking off and on (throwaway PostgreSQL)"
+	@echo "  bench-analytics  analytics worker pass time and RSS, relay p99 during it (scripts/bench-analytics)"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -84,6 +86,15 @@ bench-import: deps
 bench-tracking: deps
 	$(SWIFT) build -c release --product purplepages --product purplepages-bench
 	scripts/with-postgres scripts/bench-tracking $(TRACKING_ROUNDS)
+
+# bench-analytics: one analytics worker pass over a generated follow graph of ANALYTICS_PUBKEYS
+# pubkeys and about ANALYTICS_FOLLOWS follows (time, peak RSS), and a relay's REQ p99 before and
+# during it (throwaway PostgreSQL; the store is kept in BENCH_DIR and reused; more options in
+# ANALYTICS_ARGS, e.g. ANALYTICS_ARGS="--clients 4"). The script does the release builds.
+ANALYTICS_PUBKEYS ?= 1000000
+ANALYTICS_FOLLOWS ?= 30000000
+bench-analytics: deps
+	scripts/bench-analytics $(ANALYTICS_PUBKEYS) $(ANALYTICS_FOLLOWS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps

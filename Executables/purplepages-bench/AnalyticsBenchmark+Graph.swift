@@ -197,6 +197,7 @@ struct FollowGraphWriter {
         print(
             "generating \(graph.pubkeys.count) kind 3 events (NOT signed: real ids, random signatures;"
                 + " neither the store nor the worker verifies them)")
+        fflush(nil)
         let clock = ContinuousClock()
         let started = clock.now
         let hexes = graph.hexes()
@@ -228,6 +229,7 @@ struct FollowGraphWriter {
             if written % 100_000 < current.count || next.isEmpty {
                 let elapsed = seconds(clock.now - started)
                 print("  \(written) events, \(follows) follows, \(String(format: "%.0f", elapsed)) s")
+                fflush(nil)  // progress shows in time even when stdout is a pipe
             }
         }
         let statistics = try store.statistics()

@@ -17,6 +17,15 @@ import Testing
         #expect(result.members().map(\.count) == sizes.sorted(by: >))
     }
 
+    @Test func recoversManySmallerPlantedCommunities() {
+        // 40 groups of 50: about 10 neighbours inside and 4 outside per node.
+        let (graph, groups) = CommunityTestGraphs.plantedPartition(
+            sizes: Array(repeating: 50, count: 40), inside: 0.2, across: 0.002, seed: 77)
+        let result = Louvain(seed: 3).run(on: graph)
+        #expect(result.count == 40)
+        #expect(CommunityTestGraphs.samePartition(result.community, groups))
+    }
+
     @Test func recoversARingOfCliques() {
         let graph = CommunityTestGraphs.ringOfCliques(cliqueCount: 12, cliqueSize: 6)
         let result = Louvain().run(on: graph)

@@ -16,6 +16,13 @@ extension Louvain {
     /// from i to c's other members and Σtot_c their degree sum. Scores are kept multiplied by 2m
     /// (k_i,c · 2m − Σtot_c · k_i), products of integers that doubles hold exactly on all but enormous graphs, so
     /// ties are real ties.
+    ///
+    /// Every sweep after the first visits only the nodes whose neighbourhood changed since their last visit (a
+    /// neighbour moved to a community other than theirs): the pruning of Ozaki, Tezuka and Inaba (2016), as in
+    /// Leiden's fast local moving. It skips nodes that found no improving move and whose neighbours' communities are
+    /// unchanged, so it may miss a move made worthwhile only by a distant change to a community's degree sum, which
+    /// the next level usually catches. Nodes are taken in the one shuffled `order` of the level, without allocation;
+    /// moves are strictly improving, so the level ends above its singletons' modularity whenever any node moved.
     func moveNodes(in graph: WeightedGraph, random: inout SeededRandom) -> LocalMovingOutcome {
         let nodeCount = graph.nodeCount
         var community = [UInt32](repeating: 0, count: nodeCount)
@@ -42,6 +49,7 @@ extension Louvain {
         // non-zero entries (weights are positive, so a zero entry is an untouched one) to reset them after.
         var linkWeight = [Double](repeating: 0, count: nodeCount)
         var touched = [UInt32](repeating: 0, count: nodeCount)
+        var pending = [Bool](repeating: true, count: nodeCount)
         for _ in 0..<max(maxSweeps, 0) {
             let (scoreGain, moves) = graph.offsets.withUnsafeBufferPointer { offsets in
                 graph.targets.withUnsafeBufferPointer { targets in
@@ -52,11 +60,13 @@ extension Louvain {
                                     communityDegree.withUnsafeMutableBufferPointer { communityDegree in
                                         linkWeight.withUnsafeMutableBufferPointer { linkWeight in
                                             touched.withUnsafeMutableBufferPointer { touched in
-                                                Self.sweep(
-                                                    LevelRows(offsets: offsets, targets: targets, weights: weights),
-                                                    degree: degree, order: order, twiceTotal: twiceTotal,
-                                                    community: community, communityDegree: communityDegree,
-                                                    linkWeight: linkWeight, touched: touched)
+                                                pending.withUnsafeMutableBufferPointer { pending in
+                                                    Self.sweep(
+                                                        LevelRows(offsets: offsets, targets: targets, weights: weights),
+                                                        degree: degree, order: order, twiceTotal: twiceTotal,
+                                                        community: community, communityDegree: communityDegree,
+                                                        linkWeight: linkWeight, touched: touched, pending: pending)
+                                                }
                                             }
                                         }
                                     }
@@ -86,17 +96,20 @@ extension Louvain {
         return LocalMovingOutcome(community: community, communityCount: communityCount, gain: gain)
     }
 
-    /// One sweep of local moving over `order`; returns the summed score gain of the moves and how many there were.
+    /// One sweep of local moving over the pending nodes of `order`; returns the summed score gain of the moves and
+    /// how many there were.
     private static func sweep(
         _ rows: LevelRows, degree: UnsafeBufferPointer<Double>, order: UnsafeBufferPointer<UInt32>,
         twiceTotal: Double, community: UnsafeMutableBufferPointer<UInt32>,
         communityDegree: UnsafeMutableBufferPointer<Double>, linkWeight: UnsafeMutableBufferPointer<Double>,
-        touched: UnsafeMutableBufferPointer<UInt32>
+        touched: UnsafeMutableBufferPointer<UInt32>, pending: UnsafeMutableBufferPointer<Bool>
     ) -> (scoreGain: Double, moves: Int) {
         var scoreGain = 0.0
         var moves = 0
         for node in order {
             let node = Int(node)
+            guard pending[node] else { continue }
+            pending[node] = false
             let current = community[node]
             let nodeDegree = degree[node]
             var currentLink = 0.0
@@ -133,6 +146,11 @@ extension Louvain {
                 community[node] = best
                 moves += 1
                 scoreGain += bestScore - stayScore
+                // Neighbours outside the new community see their surroundings change: visit them again.
+                for index in rows.offsets[node]..<rows.offsets[node + 1] {
+                    let neighbour = Int(rows.targets[index])
+                    if community[neighbour] != best { pending[neighbour] = true }
+                }
             }
         }
         return (scoreGain, moves)
