@@ -24,10 +24,16 @@ func standardError(_ text: String) { FileHandle.standardError.write(Data(text.ut
     standardError("\(Date().formatted(.iso8601)) \(text)\n")
 }
 
-/// Lowers the process's CPU priority so that a pass yields the cores to the relay.
+/// Lowers the process's CPU priority so that a pass yields the cores to the relay: niceness
+/// `nice`, and the batch scheduling class (a CPU-bound process that never preempts a waking one).
 func lowerPriority(to nice: Int) {
     if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(nice)) != 0 {
         logLine("analytics: could not set niceness \(nice): \(String(cString: strerror(errno)))")
+    }
+    var parameters = sched_param()
+    parameters.sched_priority = 0
+    if sched_setscheduler(0, 3, &parameters) != 0 {  // 3 = SCHED_BATCH (not exported by Glibc)
+        logLine("analytics: could not use SCHED_BATCH: \(String(cString: strerror(errno)))")
     }
 }
 
@@ -55,11 +61,10 @@ final class StopSignals {
     func cancel() { sources.forEach { $0.cancel() } }
 }
 
-/// Peak resident memory, and how much of the resident memory now is the process's own.
+/// Peak resident memory (`VmHWM`: `ru_maxrss` would include a parent's peak carried over), and
+/// how much of the resident memory now is the process's own rather than mapped files.
 enum PeakMemory {
     static var report: String {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         func field(_ name: String) -> Int? {
             for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
@@ -67,7 +72,7 @@ enum PeakMemory {
             }
             return nil
         }
-        var text = "peak RSS \(usage.ru_maxrss / 1024) MB"  // ru_maxrss is in KiB on Linux
+        var text = "peak RSS \((field("VmHWM") ?? 0) / 1024) MB"
         if let anonymous = field("RssAnon"), let file = field("RssFile") {
             text += " (now: \(anonymous / 1024) MB own, \(file / 1024) MB mapped files)"
         }

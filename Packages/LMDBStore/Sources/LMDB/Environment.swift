@@ -1,4 +1,5 @@
 import CLMDB
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -108,13 +109,19 @@ public final class Environment: @unchecked Sendable {
     /// environments, whose map is a shared read-only file mapping: the pages stay in the page cache
     /// and are faulted back in on the next read, so data and open transactions are unaffected, but
     /// the process's RSS no longer counts every page a long scan touched.
+    ///
+    /// The map is found in `/proc/self/maps` (LMDB reports its address only for fixed maps); where
+    /// that file does not exist this does nothing.
     public func releaseMappedPages() {
-        guard isReadOnly else { return }
-        var info = MDB_envinfo()
-        mdb_env_info(pointer, &info)
-        guard let address = info.me_mapaddr else { return }
-        let used = min(info.me_mapsize, (info.me_last_pgno + 1) * pageSize)
-        _ = madvise(address, used, MADV_DONTNEED)
+        guard isReadOnly, let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
+        let dataFile = URL(fileURLWithPath: path).appendingPathComponent("data.mdb").resolvingSymlinksInPath().path
+        for line in maps.split(separator: "\n") where line.hasSuffix(dataFile) {
+            let range = line.prefix { $0 != " " }.split(separator: "-")
+            guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16),
+                end > start, let address = UnsafeMutableRawPointer(bitPattern: start)
+            else { continue }
+            _ = madvise(address, Int(end - start), MADV_DONTNEED)
+        }
     }
 
     /// Runs `body` in a read-only transaction, which sees one consistent snapshot and never waits

@@ -13,6 +13,14 @@ extension EventStore {
         kind: Kind, newestFirst: Bool = false, releaseEvery: Int = 100_000,
         _ body: (StoredEvent) throws -> Bool
     ) throws {
+        try scan(kind: kind, newestFirst: newestFirst, releaseEvery: releaseEvery, onFinish: {}, body)
+    }
+
+    /// `scan`, calling `onFinish` inside the read transaction once the events are done.
+    private func scan(
+        kind: Kind, newestFirst: Bool, releaseEvery: Int = 100_000, onFinish: () throws -> Void,
+        _ body: (StoredEvent) throws -> Bool
+    ) throws {
         try environment.read { txn in
             let reader = StoreReader(txn: txn, tables: tables)
             var seen = 0
@@ -30,6 +38,7 @@ extension EventStore {
                     entry = try cursor.move(newestFirst ? .previousDuplicate : .nextDuplicate)
                 }
             }
+            try onFinish()
         }
         environment.releaseMappedPages()
     }
@@ -37,4 +46,28 @@ extension EventStore {
     /// Drops the store's pages from this process's resident memory (see
     /// `Environment.releaseMappedPages`); reads fault them back in from the page cache.
     public func releaseMappedPages() { environment.releaseMappedPages() }
+}
+
+extension EventStore {
+    /// `scan(kind:newestFirst:releaseEvery:_:)` in batches of up to `batchSize` events, the last one
+    /// possibly shorter, all inside the one read transaction: for callers that process events in
+    /// parallel. The pointers are valid only during `body`. Return `false` to stop.
+    public func scanBatches(
+        kind: Kind, newestFirst: Bool = false, batchSize: Int, _ body: ([StoredEvent]) throws -> Bool
+    ) throws {
+        precondition(batchSize > 0, "batchSize must be positive")
+        var batch: [StoredEvent] = []
+        batch.reserveCapacity(batchSize)
+        var stopped = false
+        try scan(kind: kind, newestFirst: newestFirst, onFinish: {
+            if !stopped, !batch.isEmpty { _ = try body(batch) }
+        }) { stored in
+            batch.append(stored)
+            guard batch.count == batchSize else { return true }
+            let more = try body(batch)
+            batch.removeAll(keepingCapacity: true)
+            stopped = !more
+            return more
+        }
+    }
 }

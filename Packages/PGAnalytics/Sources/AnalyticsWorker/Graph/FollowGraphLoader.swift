@@ -4,11 +4,9 @@ import NostrCore
 
 /// Builds the `FollowGraph` from the event store: the newest kind 3 of every author, then the
 /// newest kind 10000 of every author for mute counts. Reads run in read-only transactions that
-/// never block the relay's writer.
+/// never block the relay's writer; events are parsed in parallel batches (`ListParsing`) and
+/// interned in store order, so the node numbering is the same on every run over the same store.
 public struct FollowGraphLoader {
-    /// How often (in events) to ask `shouldStop` whether to give up.
-    static let stopCheckInterval = 10_000
-
     private let store: EventStore
 
     /// A loader reading `store` (normally opened read-only).
@@ -16,40 +14,33 @@ public struct FollowGraphLoader {
         self.store = store
     }
 
-    /// Loads the graph; returns nil if `shouldStop` said so midway.
+    /// Loads the graph; returns nil if `shouldStop` said so midway (asked once per batch).
     public func load(shouldStop: () -> Bool = { false }) throws -> FollowGraph? {
         var statistics = FollowGraph.Statistics()
         var pubkeys = NodeInterner<Bytes32>(capacity: 1 << 16)
         var edges = EdgeList()
         var authorNodes: [UInt32] = []
         var seenAuthors = Set<UInt32>()
-        var stopped = false
-        var targets: [Bytes32] = []
-        try store.scan(kind: .followList, newestFirst: true) { stored in
-            if statistics.followLists % Self.stopCheckInterval == 0, shouldStop() {
-                stopped = true
-                return false
-            }
-            guard let event = try? Event(json: UnsafeRawBufferPointer(stored.json)) else {
+        let followListsRead = try scanLists(kind: .followList, shouldStop: shouldStop) { list in
+            guard let authorKey = list.author else {
                 statistics.unreadableEvents += 1
-                return true
+                return
             }
-            let author = pubkeys.intern(event.pubkey.raw)
+            let author = pubkeys.intern(authorKey)
             // Newest first, so a second list by the same author is an older version.
             guard seenAuthors.insert(author).inserted else {
                 statistics.supersededLists += 1
-                return true
+                return
             }
             statistics.followLists += 1
+            statistics.invalidTags += list.invalid
             authorNodes.append(author)
-            Self.publicKeyTags(of: event, into: &targets, invalid: &statistics.invalidTags)
-            for target in targets {
+            for target in list.targets {
                 let node = pubkeys.intern(target)
                 if node != author { edges.append(from: author, to: node) }
             }
-            return true
         }
-        if stopped { return nil }
+        guard followListsRead else { return nil }
         let nodeCount = pubkeys.count
         var isAuthor = [Bool](repeating: false, count: nodeCount)
         for node in authorNodes { isAuthor[Int(node)] = true }
@@ -59,43 +50,39 @@ public struct FollowGraphLoader {
 
         var mutedBy = [UInt32](repeating: 0, count: nodeCount)
         var muters = Set<Bytes32>()
-        try store.scan(kind: .muteList, newestFirst: true) { stored in
-            if statistics.muteLists % Self.stopCheckInterval == 0, shouldStop() {
-                stopped = true
-                return false
-            }
-            guard let event = try? Event(json: UnsafeRawBufferPointer(stored.json)) else {
+        let muteListsRead = try scanLists(kind: .muteList, shouldStop: shouldStop) { list in
+            guard let author = list.author else {
                 statistics.unreadableEvents += 1
-                return true
+                return
             }
-            guard muters.insert(event.pubkey.raw).inserted else {
+            guard muters.insert(author).inserted else {
                 statistics.supersededLists += 1
-                return true
+                return
             }
             statistics.muteLists += 1
-            Self.publicKeyTags(of: event, into: &targets, invalid: &statistics.invalidTags)
-            for target in Set(targets) {
+            statistics.invalidTags += list.invalid
+            for target in Set(list.targets) {
                 let node = Int(pubkeys.intern(target))
                 if node == mutedBy.count { mutedBy.append(0) }
                 mutedBy[node] += 1
                 statistics.mutes += 1
             }
-            return true
         }
-        if stopped { return nil }
+        guard muteListsRead else { return nil }
         return FollowGraph(
             pubkeys: pubkeys, graph: graph, isAuthor: isAuthor, mutedBy: mutedBy, statistics: statistics)
     }
 
-    /// The valid `p` values of `event` (64 lowercase hex), in order; counts the others in `invalid`.
-    static func publicKeyTags(of event: Event, into targets: inout [Bytes32], invalid: inout Int) {
-        targets.removeAll(keepingCapacity: true)
-        for tag in event.tags where tag.count >= 2 && tag.hasSingleLetterName(UInt8(ascii: "p")) {
-            if let key = tag.withBytes(at: 1, { Bytes32(hexASCII: $0) }) {
-                targets.append(key)
-            } else {
-                invalid += 1
-            }
+    /// Hands every stored event of `kind`, newest first, parsed, to `body`; false if stopped.
+    private func scanLists(
+        kind: Kind, shouldStop: () -> Bool, _ body: (ParsedList) -> Void
+    ) throws -> Bool {
+        var stopped = false
+        try store.scanBatches(kind: kind, newestFirst: true, batchSize: ListParsing.batchSize) { batch in
+            for list in ListParsing.parse(batch.map(\.json)) { body(list) }
+            stopped = shouldStop()
+            return !stopped
         }
+        return !stopped
     }
 }

@@ -46,7 +46,6 @@ struct CommunitiesJob: AnalyticsJob {
         let edgeCount = graph.graph.edgeCount
         return JobOutput(details: details) { database in
             try database.execute("DELETE FROM community_edges")
-            try database.execute("DELETE FROM community_members")
             var written = try ResultTable.replace(
                 "communities",
                 columns: [
@@ -65,8 +64,9 @@ struct CommunitiesJob: AnalyticsJob {
                     [.int(index), .string(member.hex), .int(member.followers), .int(rank + 1)]
                 }
             }
-            written += try database.copyIn(
-                "COPY community_members (community_id, pubkey, followers, member_rank) FROM STDIN", rows: memberRows)
+            written += try ResultTable.swap(
+                "community_members", columns: ["community_id", "pubkey", "followers", "member_rank"],
+                rows: memberRows, in: database)
             written += try database.copyIn(
                 "COPY community_edges (from_community, to_community, weight) FROM STDIN",
                 rows: edges.lazy.map { [.int($0.key >> 32), .int($0.key & 0xFFFF_FFFF), .int($0.value)] })

@@ -32,7 +32,7 @@ struct SpamCandidatesJob: AnalyticsJob {
         let detectedAt = PostgresValue.timestamp(pass.startedAt)
         let rows = candidates
         return JobOutput(details: details) { database in
-            try ResultTable.replace(
+            try ResultTable.swap(
                 "spam_candidates", columns: ["pubkey", "reason", "cluster_id", "followers", "detected_at"],
                 rows: rows.lazy.map { candidate -> [PostgresValue] in
                     [

@@ -47,7 +47,7 @@ struct TrustJob: AnalyticsJob {
                     .int64(Int64(trust.trustedFollowers[index])), computedAt,
                 ]
             }
-            var written = try ResultTable.replace(
+            var written = try ResultTable.swap(
                 "pubkey_rankings",
                 columns: ["pubkey", "pagerank", "pagerank_rank", "trusted_followers", "computed_at"],
                 rows: rankings, in: database)
@@ -58,7 +58,7 @@ struct TrustJob: AnalyticsJob {
                     .int64(Int64(trust.trustedFollowers[Int(node)])), computedAt,
                 ]
             }
-            written += try ResultTable.replace(
+            written += try ResultTable.swap(
                 "trusted_pubkeys", columns: ["pubkey", "source", "round", "trusted_followers", "trusted_at"],
                 rows: trusted, in: database)
             return written

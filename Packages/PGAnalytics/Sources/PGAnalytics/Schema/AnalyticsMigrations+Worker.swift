@@ -1,6 +1,8 @@
 extension AnalyticsMigrations {
     /// The analytics worker's results. Each job replaces its tables in one transaction, so readers
-    /// always see one whole pass. Counts are over the follow graph: the newest kind 3 of each author
+    /// always see one whole pass. The tables of a row per pubkey are replaced by loading a new copy
+    /// and swapping it in (`ResultTable.swap`): grants on them do not survive a pass, so grant
+    /// readers access through the schema's default privileges. Counts are over the follow graph: the newest kind 3 of each author
     /// (and kind 10000 for mutes), with `p` values that are not 64-hex ignored.
     static let workerResults = AnalyticsMigration(
         version: 2, name: "analytics worker results",
@@ -79,10 +81,11 @@ extension AnalyticsMigrations {
                 external_ratio double precision NOT NULL,
                 detected_at timestamptz NOT NULL)
             """,
-            // Every member of a kept community; member_rank 1 is its most followed.
+            // Every member of a kept community; member_rank 1 is its most followed. (No foreign key:
+            // the worker swaps in a freshly loaded copy of this table each pass.)
             """
             CREATE TABLE community_members (
-                community_id integer NOT NULL REFERENCES communities ON DELETE CASCADE,
+                community_id integer NOT NULL,
                 pubkey text NOT NULL,
                 followers bigint NOT NULL,
                 member_rank integer NOT NULL,
