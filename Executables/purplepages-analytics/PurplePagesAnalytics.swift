@@ -23,7 +23,8 @@ struct PurplePagesAnalytics: ParsableCommand {
     @Flag(name: .long, help: "Run every job once, then exit.")
     var once = false
 
-    @Option(name: .long, help: "Time between passes: 90s, 15m, 1h, 1d or minutes (overrides analytics.interval_minutes).")
+    @Option(
+        name: .long, help: "Time between passes: 90s, 15m, 1h, 1d or minutes (overrides analytics.interval_minutes).")
     var interval: String?
 
     @Option(name: .long, help: "The analytics database (overrides storage.analytics_db_url).")
@@ -35,7 +36,8 @@ struct PurplePagesAnalytics: ParsableCommand {
         var intervalSeconds = Double(configuration.analytics.worker.intervalMinutes * 60)
         if let interval {
             guard let seconds = AnalyticsWorker.parseInterval(interval) else {
-                standardError("purplepages-analytics: --interval: not a duration like 90s, 15m or 1h: \"\(interval)\"\n")
+                standardError(
+                    "purplepages-analytics: --interval: not a duration like 90s, 15m or 1h: \"\(interval)\"\n")
                 throw ExitCode(2)
             }
             intervalSeconds = seconds

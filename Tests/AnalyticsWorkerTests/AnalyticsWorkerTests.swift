@@ -29,7 +29,8 @@ import Testing
     private func runPass(_ configuration: RelayConfiguration) throws -> PassReport {
         let report = try AnalyticsWorker(configuration: configuration, log: { _ in }).runPass()
         #expect(report.succeeded, "\(report.jobs.compactMap(\.error))")
-        #expect(report.jobs.map(\.name) == ["follower_counts", "trust", "bot_clusters", "spam_candidates", "communities"])
+        #expect(
+            report.jobs.map(\.name) == ["follower_counts", "trust", "bot_clusters", "spam_candidates", "communities"])
         return report
     }
 
@@ -79,7 +80,8 @@ import Testing
             #expect(expected.count > planted.seeds.count + 20)
             #expect(expected["R0"] == nil)
             var found: [String: Int] = [:]
-            for row in try database.execute("SELECT pubkey, source, round, trusted_followers FROM trusted_pubkeys").rows {
+            for row in try database.execute("SELECT pubkey, source, round, trusted_followers FROM trusted_pubkeys").rows
+            {
                 let name = try name(row)
                 found[name] = try row.int(2)
                 #expect(try row.string(1) == (planted.seeds.contains(name) ? "seed" : "propagated"))
@@ -152,19 +154,23 @@ import Testing
             let database = try PostgresConnection(url: url)
             defer { database.close() }
             var members: [Int: Set<String>] = [:]
-            for row in try database.execute("SELECT community_id, pubkey, member_rank, followers FROM community_members")
-                .rows
-            {
+            for row in try database.execute(
+                "SELECT community_id, pubkey, member_rank, followers FROM community_members"
+            )
+            .rows {
                 members[try #require(try row.int(0)), default: []].insert(try name(row, 1))
             }
             #expect(members.count == 2, "\(members.mapValues { $0.sorted() })")
             let a = try #require(members.values.first { $0.contains("A0") })
             let b = try #require(members.values.first { $0.contains("B0") })
-            #expect(a.isSuperset(of: PlantedGraph.communityA) && a.isDisjoint(with: PlantedGraph.communityB), "\(a.sorted()) \(b.sorted())")
+            #expect(
+                a.isSuperset(of: PlantedGraph.communityA) && a.isDisjoint(with: PlantedGraph.communityB),
+                "\(a.sorted()) \(b.sorted())")
             #expect(b.isSuperset(of: PlantedGraph.communityB) && b.isDisjoint(with: PlantedGraph.communityA))
             // Member rank 1 is the most followed member.
             let top = try database.execute(
-                "SELECT community_id, pubkey, followers FROM community_members WHERE member_rank = 1").rows
+                "SELECT community_id, pubkey, followers FROM community_members WHERE member_rank = 1"
+            ).rows
             for row in top {
                 let id = try #require(try row.int(0))
                 let most = members[id]!.map { planted.followers(of: $0) }.max()

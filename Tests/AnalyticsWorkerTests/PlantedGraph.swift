@@ -94,7 +94,8 @@ struct PlantedGraph {
         while true {
             current += 1
             let joining = names.filter { name in
-                round[name] == nil && follows.filter { round[$0.key] != nil && $0.value.contains(name) }.count >= threshold
+                round[name] == nil
+                    && follows.filter { round[$0.key] != nil && $0.value.contains(name) }.count >= threshold
             }
             if joining.isEmpty { return round }
             for name in joining { round[name] = current }

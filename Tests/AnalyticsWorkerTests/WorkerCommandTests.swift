@@ -8,7 +8,8 @@ import Testing
 @Suite struct WorkerCommandTests {
     /// A config file in a temporary directory, for a store at `storePath`.
     private func writeConfig(_ json: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString).json")
+            .path
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }

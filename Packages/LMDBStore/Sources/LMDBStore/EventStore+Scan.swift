@@ -9,8 +9,10 @@ extension EventStore {
     /// For whole-store passes such as the analytics worker's: no limit applies, and every
     /// `releaseEvery` events the pages read so far are dropped from this process's resident memory
     /// (`Environment.releaseMappedPages`), so a pass over gigabytes of events keeps a small RSS.
+    /// Often, because each page fault also maps the cached pages around it (fault-around): read in
+    /// index order, events are scattered over the file and each one can map 64 KiB.
     public func scan(
-        kind: Kind, newestFirst: Bool = false, releaseEvery: Int = 100_000,
+        kind: Kind, newestFirst: Bool = false, releaseEvery: Int = 16_384,
         _ body: (StoredEvent) throws -> Bool
     ) throws {
         try scan(kind: kind, newestFirst: newestFirst, releaseEvery: releaseEvery, onFinish: {}, body)
@@ -18,7 +20,7 @@ extension EventStore {
 
     /// `scan`, calling `onFinish` inside the read transaction once the events are done.
     private func scan(
-        kind: Kind, newestFirst: Bool, releaseEvery: Int = 100_000, onFinish: () throws -> Void,
+        kind: Kind, newestFirst: Bool, releaseEvery: Int = 16_384, onFinish: () throws -> Void,
         _ body: (StoredEvent) throws -> Bool
     ) throws {
         try environment.read { txn in
@@ -59,9 +61,12 @@ extension EventStore {
         var batch: [StoredEvent] = []
         batch.reserveCapacity(batchSize)
         var stopped = false
-        try scan(kind: kind, newestFirst: newestFirst, onFinish: {
-            if !stopped, !batch.isEmpty { _ = try body(batch) }
-        }) { stored in
+        try scan(
+            kind: kind, newestFirst: newestFirst,
+            onFinish: {
+                if !stopped, !batch.isEmpty { _ = try body(batch) }
+            }
+        ) { stored in
             batch.append(stored)
             guard batch.count == batchSize else { return true }
             let more = try body(batch)

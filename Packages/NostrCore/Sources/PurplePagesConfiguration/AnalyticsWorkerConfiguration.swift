@@ -29,7 +29,7 @@ public struct AnalyticsWorkerConfiguration: Sendable {
     /// counts) held by the relay.
     public var reloadMaxPubkeys = 1_000_000
     /// `analytics.nice`: the worker's CPU niceness (0-19), so a full pass yields to the relay.
-    public var nice = 10
+    public var nice = 19
 
     /// The defaults.
     public init() {}

@@ -29,7 +29,8 @@ struct BotClusterJob: AnalyticsJob {
             kept[Int(keptIndex[Int(component)])].append(UInt32(node))
         }
         // Numbered by size, then by smallest member pubkey, so ids do not depend on node order.
-        let hexMembers = kept.map { members in members.map { (node: $0, hex: graph.hex($0)) }.sorted { $0.hex < $1.hex } }
+        let hexMembers = kept.map { members in members.map { (node: $0, hex: graph.hex($0)) }.sorted { $0.hex < $1.hex }
+        }
         let ordered = hexMembers.sorted { ($0.count, $1[0].hex) > ($1.count, $0[0].hex) }
         pass.botClusters = ordered.enumerated().map { index, members in
             let nodes = members.map(\.node)

@@ -2,6 +2,7 @@ import Foundation
 import LMDBStore
 import PGAnalytics
 import PurplePagesConfiguration
+import Synchronization
 
 /// The analytics worker: full passes over the follow graph, each job's results replacing the
 /// previous ones in PostgreSQL.
@@ -37,6 +38,7 @@ public struct AnalyticsWorker: Sendable {
         let database = try PostgresConnection(url: configuration.storage.analyticsDatabaseURL)
         defer { database.close() }
         try AnalyticsSchema.migrate(database)
+        lowerBackendPriority(database)
         let store = try EventStore(
             configuration: EventStoreConfiguration(
                 path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB, readOnly: true))
@@ -113,6 +115,23 @@ public struct AnalyticsWorker: Sendable {
             "DELETE FROM analytics_job_runs WHERE started_at < now() - make_interval(days => $1::int)",
             [.int(Self.jobRunRetentionDays)])
     }
+
+    /// Gives the worker's PostgreSQL backend the worker's niceness, so that its COPYs and index
+    /// builds yield to the relay too. Only for a server on this machine (a backend pid elsewhere
+    /// names nothing here), and only where allowed (the same user, or root); otherwise said once.
+    private func lowerBackendPriority(_ database: PostgresConnection) {
+        let nice = configuration.analytics.worker.nice
+        guard nice > 0, database.isLocalServer,
+            let pid = try? database.execute("SELECT pg_backend_pid()").rows.first?.int(0)
+        else { return }
+        if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid), Int32(nice)) != 0,
+            !Self.reportedBackendPriority.exchange(true, ordering: .relaxed)
+        {
+            log("analytics: cannot lower the PostgreSQL backend's priority (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    private static let reportedBackendPriority = Atomic<Bool>(false)
 
     private func format(_ seconds: Double) -> String {
         seconds < 10 ? "\((seconds * 1000).rounded() / 1000) s" : "\((seconds * 10).rounded() / 10) s"

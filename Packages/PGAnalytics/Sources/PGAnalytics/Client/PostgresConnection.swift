@@ -50,6 +50,12 @@ public final class PostgresConnection: @unchecked Sendable {
         return PQstatus(pointer) == CONNECTION_OK
     }
 
+    /// Whether the server is on this machine: reached through a unix socket or a loopback address.
+    public var isLocalServer: Bool {
+        guard let pointer, let host = PQhost(pointer).map({ String(cString: $0) }) else { return false }
+        return host.hasPrefix("/") || host == "localhost" || host == "127.0.0.1" || host == "::1"
+    }
+
     /// Whether a transaction is open (including one aborted by an error, awaiting its rollback).
     public var isInTransaction: Bool {
         guard let pointer else { return false }
