@@ -33,12 +33,15 @@ struct SchemaTests {
     ]
     static let timestamptz = "timestamp with time zone"
 
+    /// Every migration's version, in order.
+    static let allVersions = AnalyticsMigrations.all.map(\.version)
+
     @Test func migratesAnEmptyDatabase() throws {
         try TestSchema.with { schema in
             let connection = try schema.connect()
             #expect(try AnalyticsSchema.appliedVersions(connection) == [])
-            #expect(try AnalyticsSchema.migrate(connection) == [1])
-            #expect(try AnalyticsSchema.appliedVersions(connection) == [1])
+            #expect(try AnalyticsSchema.migrate(connection) == Self.allVersions)
+            #expect(try AnalyticsSchema.appliedVersions(connection) == Self.allVersions)
             #expect(try schema.columnTypes(connection).filter { Self.v1Columns[$0.key] != nil } == Self.v1Columns)
             #expect(try connection.scalar("select name from schema_migrations where version = 1") != nil)
         }
@@ -51,7 +54,7 @@ struct SchemaTests {
             #expect(try AnalyticsSchema.migrate(connection) == [])
             // A later process, on a connection of its own, finds the same.
             #expect(try AnalyticsSchema.migrate(schema.connect()) == [])
-            #expect(try connection.scalar("select count(*) from schema_migrations") == "1")
+            #expect(try connection.scalar("select count(*) from schema_migrations") == "\(Self.allVersions.count)")
         }
     }
 
@@ -61,8 +64,9 @@ struct SchemaTests {
             try AnalyticsSchema.migrate(connection)
             try connection.execute("insert into schema_migrations (version, name) values (999, 'from the future')")
             let error = try #require(throws: AnalyticsSchemaError.self) { try AnalyticsSchema.migrate(connection) }
-            #expect(error == .databaseIsNewer(databaseVersion: 999, newestKnown: 1))
-            #expect(error.description.contains("999") && error.description.contains("version 1"))
+            let newest = try #require(Self.allVersions.last)
+            #expect(error == .databaseIsNewer(databaseVersion: 999, newestKnown: newest))
+            #expect(error.description.contains("999") && error.description.contains("version \(newest)"))
             #expect(!connection.isInTransaction)
         }
     }
@@ -94,9 +98,9 @@ struct SchemaTests {
             #expect(bothWaited)
             try #require(group.wait(timeout: .now() + 20) == .success)
             let applied = try outcomes.values.map { try $0.get() }.sorted { $0.count < $1.count }
-            #expect(applied == [[], [1]])
+            #expect(applied == [[], Self.allVersions])
             let connection = try schema.connect()
-            #expect(try connection.scalar("select count(*) from schema_migrations") == "1")
+            #expect(try connection.scalar("select count(*) from schema_migrations") == "\(Self.allVersions.count)")
             #expect(try schema.columnTypes(connection).keys.contains("event_history"))
         }
     }
@@ -105,16 +109,17 @@ struct SchemaTests {
         try TestSchema.with { schema in
             let connection = try schema.connect()
             try AnalyticsSchema.migrate(connection)
+            let brokenVersion = (AnalyticsMigrations.all.last?.version ?? 0) + 1
             let broken = AnalyticsMigration(
-                version: 2, name: "broken",
+                version: brokenVersion, name: "broken",
                 statements: ["create table v2_first (id bigint)", "select * from v2_missing_table"])
             let error = try #require(throws: PostgresError.self) {
                 try AnalyticsSchema.migrate(connection, migrations: AnalyticsMigrations.all + [broken])
             }
             #expect(error.sqlState == "42P01")
-            #expect(error.message.contains("migration 2 (broken), statement 2 of 2"))
+            #expect(error.message.contains("migration \(brokenVersion) (broken), statement 2 of 2"))
             #expect(try connection.scalar("select to_regclass('v2_first')::text") == nil)
-            #expect(try AnalyticsSchema.appliedVersions(connection) == [1])
+            #expect(try AnalyticsSchema.appliedVersions(connection) == Self.allVersions)
             #expect(!connection.isInTransaction)
         }
     }
