@@ -15,7 +15,7 @@ struct BotClusterJob: AnalyticsJob {
         let metrics = ClusterMetrics.forComponents(components, in: graph.graph)
         let largest = metrics.lazy.map(\.size).max() ?? 0
         var keptIndex = [Int32](repeating: -1, count: components.count)
-        var kept: [[UInt32]] = []
+        var kept: [(members: [UInt32], metrics: ClusterMetrics)] = []
         var bigEnough = 0
         for (component, metric) in metrics.enumerated() where metric.size >= configuration.botClusterMinSize {
             bigEnough += 1
@@ -23,18 +23,23 @@ struct BotClusterJob: AnalyticsJob {
                 metric.externalRatio <= configuration.botClusterMaxExternalRatio
             else { continue }
             keptIndex[component] = Int32(kept.count)
-            kept.append([])
+            kept.append(([], metric))
         }
         for (node, component) in components.componentOf.enumerated() where keptIndex[Int(component)] >= 0 {
-            kept[Int(keptIndex[Int(component)])].append(UInt32(node))
+            kept[Int(keptIndex[Int(component)])].members.append(UInt32(node))
         }
         // Numbered by size, then by smallest member pubkey, so ids do not depend on node order.
-        let hexMembers = kept.map { members in members.map { (node: $0, hex: graph.hex($0)) }.sorted { $0.hex < $1.hex }
+        let sorted = kept.map { cluster in
+            (
+                members: cluster.members.map { (node: $0, hex: graph.hex($0)) }.sorted { $0.hex < $1.hex },
+                metrics: cluster.metrics
+            )
         }
-        let ordered = hexMembers.sorted { ($0.count, $1[0].hex) > ($1.count, $0[0].hex) }
-        pass.botClusters = ordered.enumerated().map { index, members in
-            let nodes = members.map(\.node)
-            return BotCluster(id: index + 1, members: nodes, metrics: ClusterMetrics.of(nodes, in: graph.graph))
+        let ordered = sorted.sorted {
+            ($0.members.count, $1.members[0].hex) > ($1.members.count, $0.members[0].hex)
+        }
+        pass.botClusters = ordered.enumerated().map { index, cluster in
+            BotCluster(id: index + 1, members: cluster.members.map(\.node), metrics: cluster.metrics)
         }
         let clusters = pass.botClusters
         let trusted = pass.trust
