@@ -14,21 +14,28 @@ let package = Package(
         .executable(name: "purplepages-bench", targets: ["purplepages-bench"]),
     ],
     dependencies: [
+        // The five libraries of the design card.
         .package(path: "Packages/NostrCore"),
         .package(path: "Packages/LMDBStore"),
-        .package(path: "Packages/RelayServer"),
-        .package(path: "Packages/PGAnalytics"),
         .package(path: "Packages/GraphAlgos"),
+        .package(path: "Packages/PGAnalytics"),
+        .package(path: "Packages/RelayServer"),
+        // Composition layers: the shared configuration, the worker's jobs, the relay process.
+        .package(path: "Packages/PurplePagesConfiguration"),
+        .package(path: "Packages/AnalyticsWorker"),
+        .package(path: "Packages/RelayServices"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
+        // MARK: Executables (thin: arguments and wiring)
         .executableTarget(
             name: "purplepages",
             dependencies: [
-                .product(name: "RelayServer", package: "RelayServer"),
-                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                "CommandLineSupport",
+                .product(name: "RelayServices", package: "RelayServices"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -37,10 +44,11 @@ let package = Package(
         .executableTarget(
             name: "purplepages-import",
             dependencies: [
+                "CommandLineSupport",
                 .product(name: "EventTransfer", package: "LMDBStore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),
-                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -49,15 +57,27 @@ let package = Package(
         .executableTarget(
             name: "purplepages-analytics",
             dependencies: [
-                .product(name: "AnalyticsWorker", package: "PGAnalytics"),
-                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                "CommandLineSupport",
+                .product(name: "AnalyticsWorker", package: "AnalyticsWorker"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Executables/purplepages-analytics"
         ),
+        // What the three executables share: --config and --analytics-db-url, configuration
+        // errors, signals, process memory and priority.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Executables/CommandLineSupport"
+        ),
         .executableTarget(
             name: "purplepages-bench",
             dependencies: [
+                "CommandLineSupport",
+                "PurplePagesTestSupport",
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
@@ -69,6 +89,26 @@ let package = Package(
             path: "Executables/purplepages-bench"
         ),
         .executableTarget(
+            name: "purplepages-fuzz",
+            dependencies: [.product(name: "NostrCore", package: "NostrCore")],
+            path: "Executables/purplepages-fuzz"
+        ),
+
+        // MARK: Test support
+        // The test database, built executables and a Nostr WebSocket client, for every test target
+        // (and the bench's client).
+        .target(
+            name: "PurplePagesTestSupport",
+            dependencies: [
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .executableTarget(
             name: "purplepages-store-probe",
             dependencies: [
                 .product(name: "LMDBStore", package: "LMDBStore"),
@@ -77,11 +117,8 @@ let package = Package(
             ],
             path: "Tests/StoreProbe"
         ),
-        .executableTarget(
-            name: "purplepages-fuzz",
-            dependencies: [.product(name: "NostrCore", package: "NostrCore")],
-            path: "Executables/purplepages-fuzz"
-        ),
+
+        // MARK: Tests (one target per module, plus process-level tests)
         .testTarget(
             name: "NostrCoreTests",
             dependencies: [
@@ -90,30 +127,16 @@ let package = Package(
             ],
             path: "Tests/NostrCoreTests"
         ),
-        .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
-        .target(
-            name: "PurplePagesTestSupport",
-            dependencies: [.product(name: "PGAnalytics", package: "PGAnalytics")],
-            path: "Tests/TestSupport"
-        ),
         .testTarget(
-            name: "AnalyticsWorkerTests",
+            name: "LMDBStoreTests",
             dependencies: [
-                "PurplePagesTestSupport",
-                .product(name: "AnalyticsWorker", package: "PGAnalytics"),
-                .product(name: "PGAnalytics", package: "PGAnalytics"),
-                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                .product(name: "LMDB", package: "LMDBStore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
             ],
-            path: "Tests/AnalyticsWorkerTests"
-        ),
-        .testTarget(
-            name: "GraphAlgosTests",
-            dependencies: [.product(name: "GraphAlgos", package: "GraphAlgos")],
-            path: "Tests/GraphAlgosTests"
+            path: "Tests/LMDBStoreTests"
         ),
         .testTarget(
             name: "EventTransferTests",
@@ -127,26 +150,36 @@ let package = Package(
             path: "Tests/EventTransferTests"
         ),
         .testTarget(
-            name: "ImportCommandTests",
-            dependencies: [
-                .product(name: "EventTransfer", package: "LMDBStore"),
-                .product(name: "LMDBStore", package: "LMDBStore"),
-                .product(name: "NostrCore", package: "NostrCore"),
-                .product(name: "NostrCoreTesting", package: "NostrCore"),
-                .product(name: "PGAnalytics", package: "PGAnalytics"),
-            ],
-            path: "Tests/ImportCommandTests"
+            name: "GraphAlgosTests",
+            dependencies: [.product(name: "GraphAlgos", package: "GraphAlgos")],
+            path: "Tests/GraphAlgosTests"
         ),
         .testTarget(
             name: "PGAnalyticsTests",
-            dependencies: [.product(name: "PGAnalytics", package: "PGAnalytics")],
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+                // The flusher runs on the relay's DedicatedThread, as in production.
+                .product(name: "RelayServices", package: "RelayServices"),
+            ],
             path: "Tests/PGAnalyticsTests"
+        ),
+        .testTarget(
+            name: "ConfigurationTests",
+            dependencies: [
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+            ],
+            path: "Tests/ConfigurationTests"
         ),
         .testTarget(
             name: "RelayServerTests",
             dependencies: [
+                "PurplePagesTestSupport",
                 .product(name: "RelayServer", package: "RelayServer"),
-                .product(name: "PurplePagesConfiguration", package: "NostrCore"),
+                .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),
@@ -158,15 +191,53 @@ let package = Package(
             path: "Tests/RelayServerTests"
         ),
         .testTarget(
-            name: "LMDBStoreTests",
+            name: "RelayServicesTests",
             dependencies: [
-                .product(name: "LMDB", package: "LMDBStore"),
+                "PurplePagesTestSupport",
+                .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RelayServicesTests"
+        ),
+        .testTarget(
+            name: "AnalyticsWorkerTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "AnalyticsWorker", package: "AnalyticsWorker"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
             ],
-            path: "Tests/LMDBStoreTests"
+            path: "Tests/AnalyticsWorkerTests"
         ),
+        .testTarget(
+            name: "ImportCommandTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "EventTransfer", package: "LMDBStore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+            ],
+            path: "Tests/ImportCommandTests"
+        ),
+        .testTarget(
+            name: "CommandLineSupportTests",
+            dependencies: ["CommandLineSupport"],
+            path: "Tests/CommandLineSupportTests"
+        ),
+        .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
     ]
 )

@@ -1,7 +1,7 @@
 import AnalyticsWorker
 import ArgumentParser
+import CommandLineSupport
 import Foundation
-import PurplePagesConfiguration
 
 /// `purplepages-analytics`: the analytics worker. Reads the event store read-only, computes
 /// follower counts, trust and PageRank, bot clusters, spam candidates and communities, and
@@ -17,8 +17,7 @@ struct PurplePagesAnalytics: ParsableCommand {
             then writes nothing). Exit status: 0 ok, 1 a pass or job failed, 2 usage or configuration error.
             """)
 
-    @Option(name: .long, help: "The configuration file (absent: built-in defaults).")
-    var config = "./config.json"
+    @OptionGroup var configurationFile: ConfigurationFileOption
 
     @Flag(name: .long, help: "Run every job once, then exit.")
     var once = false
@@ -27,12 +26,12 @@ struct PurplePagesAnalytics: ParsableCommand {
         name: .long, help: "Time between passes: 90s, 15m, 1h, 1d or minutes (overrides analytics.interval_minutes).")
     var interval: String?
 
-    @Option(name: .long, help: "The analytics database (overrides storage.analytics_db_url).")
-    var analyticsDbUrl: String?
+    @OptionGroup var analyticsDatabase: AnalyticsDatabaseOption
 
     func run() throws {
-        var configuration = try loadConfiguration(config)
-        if let analyticsDbUrl { configuration.storage.analyticsDatabaseURL = analyticsDbUrl }
+        var configuration = try configurationFile.load(tool: "purplepages-analytics")
+        configuration.warnings.forEach(logLine)
+        analyticsDatabase.apply(to: &configuration)
         var intervalSeconds = Double(configuration.analytics.worker.intervalMinutes * 60)
         if let interval {
             guard let seconds = AnalyticsWorker.parseInterval(interval) else {
@@ -46,9 +45,16 @@ struct PurplePagesAnalytics: ParsableCommand {
             standardError("purplepages-analytics: storage.analytics_db_url is empty: the worker writes to PostgreSQL\n")
             throw ExitCode(2)
         }
-        lowerPriority(to: configuration.analytics.worker.nice)
+        ProcessPriority.lower(to: configuration.analytics.worker.nice) { logLine("analytics: \($0)") }
         let stop = StopSignal()
-        let signals = StopSignals(stop)
+        let signals = InterruptSignals { signal, count in
+            if count > 1 {
+                logLine("analytics: second signal: exiting now")
+                Foundation.exit(128 + signal)
+            }
+            logLine("analytics: stopping after the current job")
+            stop.stop()
+        }
         defer { signals.cancel() }
         let worker = AnalyticsWorker(configuration: configuration, log: logLine)
         if once {
@@ -59,7 +65,7 @@ struct PurplePagesAnalytics: ParsableCommand {
                 standardError("purplepages-analytics: \(error)\n")
                 throw ExitCode(1)
             }
-            logLine("analytics: \(PeakMemory.report)")
+            logLine("analytics: \(ProcessMemory.peakReport)")
             if !report.succeeded { throw ExitCode(1) }
         } else {
             logLine("analytics: a pass every \(Int(intervalSeconds)) s; store \(configuration.storage.path)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import EventTransfer
 import Foundation
 import LMDBStore
@@ -11,8 +12,8 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write the store's events as JSONL (gzip when the file name ends in .gz), oldest stored first."
     )
 
-    @Option(help: "Configuration file: the store is storage.path.")
-    var config = "./config.json"
+    /// The store is storage.path.
+    @OptionGroup var configurationFile: ConfigurationFileOption
 
     @Option(help: #"Only events matching this NIP-01 filter, e.g. '{"kinds":[0,3]}' (its limit caps the count)."#)
     var filter: String?
@@ -21,7 +22,7 @@ struct ExportCommand: ParsableCommand {
     var output = "-"
 
     func run() throws {
-        let configuration = try loadConfiguration(config)
+        let configuration = try loadConfiguration(configurationFile)
         var parsedFilter: Filter?
         if let filter {
             do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import EventTransfer
 import Foundation
 import LMDBStore
@@ -11,8 +12,8 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import events from files, standard input (-) or a legacy PostgreSQL event table."
     )
 
-    @Option(help: "Configuration file: storage.path, allowed_kinds and limits come from it.")
-    var config = "./config.json"
+    /// storage.path, allowed_kinds and limits come from it.
+    @OptionGroup var configurationFile: ConfigurationFileOption
 
     @Option(help: "How lines are written: auto (detected per file), jsonl or copy (PostgreSQL COPY text).")
     var format: InputFormat = .auto
@@ -46,7 +47,7 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try loadConfiguration(config)
+        let configuration = try loadConfiguration(configurationFile)
         var options = ImportOptions()
         options.format = format
         options.verifySignatures = !noVerify
@@ -63,7 +64,10 @@ struct ImportCommand: ParsableCommand {
             write: standardError)
         let errorLog = try errors.map { try ImportErrorLog(path: $0) }
         let importer = EventImporter(store: store, options: options, errorLog: errorLog, progress: progress)
-        let interrupts = Interrupts { importer.stop() }
+        let interrupts = InterruptSignals { _, _ in
+            standardError("\nstopping after the current batch (every committed batch is kept) ...\n")
+            importer.stop()
+        }
         defer { interrupts.cancel() }
 
         let summary: ImportSummary
@@ -81,7 +85,7 @@ struct ImportCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print(summary.report)
-        print("  " + PeakMemory.report)
+        print("  " + ProcessMemory.peakReport)
         if summary.interrupted { throw ExitCode(130) }
     }
 

@@ -1,9 +1,9 @@
-// purplepages: the relay. Argument parsing and wiring only; everything else is in RelayServer.
+// purplepages: the relay. Argument parsing and wiring only; the process is RelayServices's.
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
-import PurplePagesConfiguration
-import RelayServer
+import RelayServices
 
 @main
 struct PurplePages: AsyncParsableCommand {
@@ -16,16 +16,12 @@ struct PurplePages: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Configuration file (absent: built-in defaults).")
-    var config = "./config.json"
+    @OptionGroup var configurationFile: ConfigurationFileOption
 
     @Option(help: "Listen on this port instead of server.port.")
     var port: Int?
 
-    @Option(
-        name: .customLong("analytics-db-url"),
-        help: "PostgreSQL URL for analytics tracking, instead of storage.analytics_db_url (make run sets it).")
-    var analyticsDatabaseURL: String?
+    @OptionGroup var analyticsDatabase: AnalyticsDatabaseOption
 
     @Option(name: .customLong("import"), help: "Hand over to purplepages-import with this file.")
     var importFile: String?
@@ -36,20 +32,15 @@ struct PurplePages: AsyncParsableCommand {
     var mode: [String] = []
 
     func run() async throws {
+        let config = configurationFile.config
         if let importFile { try Handover.exec("purplepages-import", ["--config", config, importFile]) }
         if let first = mode.first {
             guard first == "analytics" else { throw ValidationError("unknown mode \"\(first)\" (only \"analytics\")") }
             try Handover.exec("purplepages-analytics", ["--config", config] + mode.dropFirst())
         }
-        var configuration: RelayConfiguration
-        do {
-            configuration = try RelayConfiguration.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data("purplepages: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if let analyticsDatabaseURL { configuration.storage.analyticsDatabaseURL = analyticsDatabaseURL }
+        var configuration = try configurationFile.load(tool: "purplepages")
+        analyticsDatabase.apply(to: &configuration)
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        try await RelayService.run(configuration: configuration, port: port, logger: Logger(label: "purplepages"))
+        try await RelayProcess.run(configuration: configuration, port: port, logger: Logger(label: "purplepages"))
     }
 }

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // NostrCore: Nostr events, the strict JSON codec, ids, BIP-340 Schnorr, filters, protocol messages,
-// NIP-19 and NIP-42. It depends on nothing else of PurplePages, so any Swift tool can use it alone.
-// PurplePagesConfiguration (config.json) sits here, below every package that reads it.
+// NIP-19 and NIP-42. The protocol only: it depends on nothing else of PurplePages, so any Swift
+// tool can use it alone.
 import PackageDescription
 
 let package = Package(
@@ -10,7 +10,6 @@ let package = Package(
     products: [
         .library(name: "NostrCore", targets: ["NostrCore"]),
         .library(name: "NostrCoreTesting", targets: ["NostrCoreTesting"]),
-        .library(name: "PurplePagesConfiguration", targets: ["PurplePagesConfiguration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0")
@@ -26,7 +25,5 @@ let package = Package(
             dependencies: ["CSecp256k1", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "NostrCoreTesting", dependencies: ["NostrCore"]),
-        // config.json as every PurplePages executable reads it (keys compatible with the Go original).
-        .target(name: "PurplePagesConfiguration", dependencies: ["NostrCore"]),
     ]
 )

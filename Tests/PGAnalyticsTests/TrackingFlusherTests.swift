@@ -10,7 +10,7 @@ struct TrackingFlusherTests {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
             let logs = LogLines()
-            let flusher = TrackingFlusher(
+            let flusher = RunningFlusher(
                 sink: sink, url: schema.url(), interval: .milliseconds(200), log: logs.sink)
             sink.recordRequest(ip: "192.0.2.1", authors: [Track.pubkey(1)], kinds: [1], now: Self.now)
             #expect(try Track.eventually { try schema.count("req_pubkey_popularity") == 1 })
@@ -27,7 +27,7 @@ struct TrackingFlusherTests {
     @Test func stopWritesWhatIsLeftAtOnce() throws {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
-            let flusher = TrackingFlusher(sink: sink, url: schema.url(), interval: .seconds(3600), log: { _ in })
+            let flusher = RunningFlusher(sink: sink, url: schema.url(), interval: .seconds(3600), log: { _ in })
             sink.recordRejectedRequestKind(kind: 7, now: Self.now)
             let started = Date()
             #expect(flusher.stop())
@@ -42,7 +42,7 @@ struct TrackingFlusherTests {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
             let logs = LogLines()
-            let flusher = TrackingFlusher(
+            let flusher = RunningFlusher(
                 sink: sink, url: Track.deadURL, interval: .milliseconds(50), maxBackoff: .milliseconds(100),
                 log: logs.sink)
             sink.recordRequest(ip: "192.0.2.1", authors: [Track.pubkey(1), Track.pubkey(2)], kinds: [1], now: Self.now)
@@ -73,7 +73,7 @@ struct TrackingFlusherTests {
             let sink = TrackingSink(limits: TrackingLimits())
             let logs = LogLines()
             let application = TestDatabase.uniqueName("flusher")
-            let flusher = TrackingFlusher(
+            let flusher = RunningFlusher(
                 sink: sink, url: schema.url(applicationName: application), interval: .milliseconds(100),
                 log: logs.sink)
             defer { flusher.stop() }
@@ -104,7 +104,7 @@ struct TrackingFlusherTests {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits(maxKeys: 2))
             let logs = LogLines()
-            let flusher = TrackingFlusher(sink: sink, url: schema.url(), interval: .milliseconds(100), log: logs.sink)
+            let flusher = RunningFlusher(sink: sink, url: schema.url(), interval: .milliseconds(100), log: logs.sink)
             defer { flusher.stop() }
             // New keys past the bound, faster than the interval, across several intervals: one episode.
             var kind = 0

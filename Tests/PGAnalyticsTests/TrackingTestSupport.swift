@@ -1,5 +1,6 @@
 import Foundation
 import PGAnalytics
+import RelayServices
 import Synchronization
 import Testing
 
@@ -104,4 +105,26 @@ final class LogLines: Sendable {
     var sink: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
     var all: [String] { lines.withLock { $0 } }
     func count(containing text: String) -> Int { all.filter { $0.contains(text) }.count }
+}
+
+/// A `TrackingFlusher` running on a `DedicatedThread`, as the relay runs it.
+struct RunningFlusher {
+    let flusher: TrackingFlusher
+    private let thread: DedicatedThread
+
+    init(
+        sink: TrackingSink, url: String, interval: Duration, maxBackoff: Duration = .seconds(300),
+        log: @escaping @Sendable (String) -> Void
+    ) {
+        let flusher = TrackingFlusher(sink: sink, url: url, interval: interval, maxBackoff: maxBackoff, log: log)
+        self.flusher = flusher
+        thread = DedicatedThread(name: "pp-flush-test") { flusher.run() }
+    }
+
+    /// Asks the flusher to stop and waits for its final flush; whether it ended within `timeout`.
+    @discardableResult
+    func stop(timeout: Duration = .seconds(10)) -> Bool {
+        flusher.requestStop()
+        return thread.join(timeout: timeout)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NostrCore
 import PGAnalytics
+import PurplePagesTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import NostrCore
 import NostrCoreTesting
 import PGAnalytics
 import RelayServer
+import PurplePagesTestSupport
 import Testing
 
 /// The relay's analytics tracking, end to end: a real relay, a real WebSocket client, the sink
@@ -83,7 +84,7 @@ struct TrackingTests {
 
     @Test func withoutATrackingSinkNothingIsRecordedAndTheRelayWorks() async throws {
         try await withTestRelay { relay, port async throws in
-            #expect(relay.tracking == nil)
+            #expect(relay.traffic == nil)
             try await withClient(port: port) { client async throws in
                 #expect(try await client.publish(KeyPair.generate().event(.metadata)).accepted)
                 #expect(try await client.requestRaw("p", [Filter(kinds: [.metadata])]).count == 1)

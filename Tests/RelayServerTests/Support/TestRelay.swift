@@ -7,6 +7,7 @@ import NostrCore
 import PGAnalytics
 import PurplePagesConfiguration
 import RelayServer
+import RelayServices
 import Synchronization
 import Testing
 
@@ -42,7 +43,7 @@ func withTestRelay<T: Sendable>(
         store.defaultLimit = limits.defaultLimit
         store.maxLimit = limits.maxLimit
         store.onCommit = metrics.commitObserver
-        if let tracking { store.onReplace = Relay.historyArchiver(tracking, kinds: historyKinds) }
+        if let tracking { store.onReplace = EventHistoryArchiver.onReplace(tracking, kinds: historyKinds) }
     }
     // Cancelling the server (how tests stop it) makes HummingbirdCore log errors; set
     // PURPLEPAGES_TEST_LOG=debug (or another level) to see the relay's log.
@@ -51,7 +52,7 @@ func withTestRelay<T: Sendable>(
         ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
     let relay = try Relay(
         configuration: configuration, store: temporary.store, logger: logger, trustedFollowers: trustedFollowers,
-        metrics: metrics, tracking: tracking)
+        metrics: metrics, traffic: tracking.map { TrackingRecorder(sink: $0) })
     let ports = WaitQueue<Int>()
     let application = RelayApplication.make(relay: relay, port: 0) { port in ports.push(port) }
     let server = Task {

@@ -25,7 +25,7 @@ extension EventStore {
     public func query(_ filters: [Filter], limit: Int? = nil, _ body: (StoredEvent) throws -> Void) throws -> UInt64 {
         try environment.read { txn in
             let executor = try makeExecutor(txn)
-            let snapshot = try executor.reader.infoValue("next-lev-id") ?? 1
+            let snapshot = try executor.reader.infoValue(.nextLevID) ?? 1
             var selected: [IndexEntry] = []
             var seen = Set<UInt64>()
             for filter in filters {
@@ -148,7 +148,7 @@ extension EventStore {
 
     private func makeExecutor(_ txn: Transaction) throws -> QueryExecutor {
         let reader = StoreReader(txn: txn, tables: tables)
-        let expirable = try reader.infoValue("expirable") ?? 0
+        let expirable = try reader.infoValue(.expirable) ?? 0
         return QueryExecutor(reader: reader, now: configuration.clock(), checksExpiration: expirable > 0)
     }
 }

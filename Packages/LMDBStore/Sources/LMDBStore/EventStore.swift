@@ -30,12 +30,30 @@ public final class EventStore: Sendable {
                 mapSize: max(1, configuration.mapSizeGB) << 30, maxDatabases: UInt32(Schema.Table.allCases.count + 4),
                 readOnly: configuration.readOnly))
         tables = try Tables(environment: environment, path: configuration.path)
-        writer = configuration.readOnly ? nil : GroupCommitWriter(configuration: configuration)
-        writer?.start(environment: environment, tables: tables)
+        writer =
+            configuration.readOnly
+            ? nil : GroupCommitWriter(configuration: configuration, environment: environment, tables: tables)
+        if configuration.writerThread == .own { writer?.startThread() }
     }
 
-    /// Stops the writer after it has committed everything queued.
+    /// Stops the writer after it has committed everything queued (with `WriterThread.external`,
+    /// waits for `runWriter()` to return).
     public func close() { writer?.stop() }
+
+    /// Runs the single writer on the calling thread until `requestWriterStop()` or `close()`, then
+    /// returns once everything queued is committed. Only for `WriterThread.external` (otherwise,
+    /// and for a read-only store, it returns at once); the thread must be one that may block.
+    public func runWriter() {
+        guard configuration.writerThread == .external else { return }
+        writer?.run()
+    }
+
+    /// Asks `runWriter()` to commit what is queued and return; later saves fail with
+    /// `StoreError.closed`. Returns at once.
+    public func requestWriterStop() { writer?.requestStop() }
+
+    /// The stack size a thread running `runWriter()` needs.
+    public static let writerStackSize = GroupCommitWriter.stackSize
 
     deinit { writer?.stop() }
 
@@ -120,49 +138,4 @@ public final class EventStore: Sendable {
 /// Carries a writer's result to a thread blocked in `saveAndWait`.
 private final class ResultBox: @unchecked Sendable {
     var result: Result<WriteResult, Error>?
-}
-
-/// The opened tables, by name.
-struct Tables: Sendable {
-    let info, payloads, metas, ids, byCreatedAt, byKind, byPubkeyKind, byTag: Database
-    let addresses, expirations, deletions, addressDeletions, kindCounts: Database
-
-    init(environment: Environment, path: String) throws {
-        func open(_ table: Schema.Table) throws -> Database {
-            do {
-                return try environment.openDatabase(table.rawValue, flags: table.flags)
-            } catch let error as LMDBError where environment.isReadOnly && error.isNotFound {
-                throw StoreError.missing(path: path)
-            }
-        }
-        info = try open(.info)
-        payloads = try open(.payloads)
-        metas = try open(.metas)
-        ids = try open(.ids)
-        byCreatedAt = try open(.byCreatedAt)
-        byKind = try open(.byKind)
-        byPubkeyKind = try open(.byPubkeyKind)
-        byTag = try open(.byTag)
-        addresses = try open(.addresses)
-        expirations = try open(.expirations)
-        deletions = try open(.deletions)
-        addressDeletions = try open(.addressDeletions)
-        kindCounts = try open(.kindCounts)
-        try checkSchemaVersion(environment: environment, path: path)
-    }
-
-    private func checkSchemaVersion(environment: Environment, path: String) throws {
-        let key = Array("schema-version".utf8)
-        let found = try environment.read { txn in
-            try txn.get(info, key: key).map { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }
-        }
-        if let found, found != Schema.version {
-            throw StoreError.schemaMismatch(path: path, found: found, expected: Schema.version)
-        }
-        if found == nil && !environment.isReadOnly {
-            try environment.write { txn in
-                try txn.put(info, key: key, value: withUnsafeBytes(of: Schema.version.bigEndian) { Array($0) })
-            }
-        }
-    }
 }

@@ -24,10 +24,23 @@ public struct EventStoreConfiguration: Sendable {
     public var onCommit: (@Sendable (_ events: Int, _ duration: Duration) -> Void)?
     /// The current Unix time; tests replace it.
     public var clock: @Sendable () -> Int64
+    /// Who runs the single writer: the store, on a thread of its own (the default), or the caller
+    /// (`EventStore.runWriter()`, e.g. as a service of the relay's service group).
+    public var writerThread: WriterThread = .own
 
-    /// A configuration with the defaults of `config.json`.
+    /// Who runs an `EventStore`'s single writer.
+    public enum WriterThread: Sendable {
+        /// The store starts a thread of its own when it opens and stops it in `close()`.
+        case own
+        /// The caller runs `EventStore.runWriter()` on a thread of its choice; writes queue until
+        /// it runs, and `close()` waits for it to return.
+        case external
+    }
+
+    /// A configuration with the defaults of `config.json` (`limits.default_limit` 500,
+    /// `limits.max_limit` 2000, `storage.map_size_gb` 16).
     public init(
-        path: String, mapSizeGB: Int = 16, readOnly: Bool = false, defaultLimit: Int = 500, maxLimit: Int = 5000,
+        path: String, mapSizeGB: Int = 16, readOnly: Bool = false, defaultLimit: Int = 500, maxLimit: Int = 2000,
         maxQueuedEvents: Int = 100_000, maxBatchEvents: Int = 10_000, maxScanEvents: Int = 1_000_000,
         onReplace: (@Sendable (Event) -> Void)? = nil, clock: @escaping @Sendable () -> Int64 = EventStore.unixTime
     ) {
@@ -42,84 +55,4 @@ public struct EventStoreConfiguration: Sendable {
         self.onReplace = onReplace
         self.clock = clock
     }
-}
-
-/// What saving one event did.
-public enum SaveOutcome: Sendable, Hashable {
-    /// Stored (and durable: the transaction committed).
-    case stored
-    /// Stored, and an older version of the same address was removed.
-    case replaced
-    /// Already stored.
-    case duplicate
-    /// A replaceable or addressable event older than the version stored (or tied with a lower id).
-    case rejectedOlder
-    /// Its author deleted it (NIP-09 tombstone).
-    case deleted
-    /// Its NIP-40 expiration has passed.
-    case expired
-    /// An ephemeral kind (20000-29999): never stored.
-    case ephemeral
-
-    /// Whether the event is in the store afterwards.
-    public var isStored: Bool { self == .stored || self == .replaced || self == .duplicate }
-}
-
-/// What saving one event did, and the sequence number it got if it was stored now.
-public struct SavedEvent: Sendable, Hashable {
-    /// What happened.
-    public var outcome: SaveOutcome
-    /// Stored events are numbered in commit order; a query whose snapshot is above this number saw
-    /// the event. `nil` when the event was not stored by this save.
-    public var sequence: UInt64?
-}
-
-/// Why the store could not do what was asked.
-public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The store on disk has another schema version.
-    case schemaMismatch(path: String, found: UInt32, expected: UInt32)
-    /// A read-only store was asked to write.
-    case readOnly
-    /// The writer's queue is full.
-    case overloaded(queued: Int)
-    /// The store was closed.
-    case closed
-    /// A read-only open found no store at the path.
-    case missing(path: String)
-    /// A stored record could not be read back (corruption).
-    case corrupt(String)
-    /// More events match than a scan may walk (`maxScanEvents`).
-    case tooManyResults(limit: Int)
-
-    public var description: String {
-        switch self {
-        case .schemaMismatch(let path, let found, let expected):
-            "the event store at \(path) has schema version \(found), this build reads version \(expected)"
-        case .readOnly: "the event store is open read-only"
-        case .overloaded(let queued): "the event store's write queue is full (\(queued) events waiting)"
-        case .closed: "the event store is closed"
-        case .missing(let path): "no event store at \(path)"
-        case .corrupt(let what): "the event store is corrupt: \(what)"
-        case .tooManyResults(let limit): "more than \(limit) events match"
-        }
-    }
-}
-
-/// Counts the store keeps as it writes, so they cost no scan.
-public struct StoreStatistics: Sendable, Hashable {
-    /// Events stored.
-    public var totalEvents: Int
-    /// Events stored per kind.
-    public var eventsByKind: [Kind: Int]
-    /// Bytes of the LMDB file in use.
-    public var sizeBytes: Int
-}
-
-/// One stored event as a query hands it out. `json` points into the store and is valid only
-/// during the callback.
-public struct StoredEvent {
-    /// The event's JSON, as stored.
-    public var json: UnsafeRawBufferPointer
-    /// `created_at`.
-    public var createdAt: Int64
 }

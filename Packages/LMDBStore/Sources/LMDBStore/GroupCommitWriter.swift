@@ -33,28 +33,35 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private let configuration: EventStoreConfiguration
+    private let environment: Environment
+    private let tables: Tables
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var pending: [Pending] = []
     private var queuedEvents = 0
     private var stopping = false
-    private var thread: Thread?
-    private let finished = DispatchSemaphore(value: 0)
+    private var running = false
+    private var finished = false
 
-    init(configuration: EventStoreConfiguration) {
+    init(configuration: EventStoreConfiguration, environment: Environment, tables: Tables) {
         self.configuration = configuration
+        self.environment = environment
+        self.tables = tables
     }
 
-    func start(environment: Environment, tables: Tables) {
+    /// Runs the writer on a thread of the store's own (`WriterThread.own`).
+    func startThread() {
         let thread = Thread { [self] in
-            run(environment: environment, tables: tables)
-            finished.signal()
+            // Linux thread names: 15 bytes at most, set from inside (Foundation drops an earlier one).
+            Thread.current.name = "pp-store-writer"
+            run()
         }
-        thread.name = "pp-store-writer"  // Linux thread names: 15 bytes at most
-        thread.stackSize = 4 << 20
-        self.thread = thread
+        thread.stackSize = Self.stackSize
         thread.start()
     }
+
+    /// The writer's stack: the batch's transaction and index writes are built on it.
+    static let stackSize = 4 << 20
 
     /// Queues a job; `completion` runs on the writer thread after the commit (or the failure).
     func enqueue(_ job: WriteJob, completion: @escaping @Sendable (Result<WriteResult, Error>) -> Void) {
@@ -72,21 +79,49 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         pending.append(Pending(job: job, completion: completion))
         queuedEvents += job.eventCount
-        condition.signal()
+        condition.broadcast()  // stop() may wait on the same condition
         condition.unlock()
     }
 
-    /// Finishes what is queued, then ends the thread. Safe to call more than once.
-    func stop() {
+    /// Asks `run()` to commit what is queued and return; returns at once.
+    func requestStop() {
         condition.lock()
-        let wasRunning = !stopping && thread != nil
         stopping = true
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
-        if wasRunning { finished.wait() }
     }
 
-    private func run(environment: Environment, tables: Tables) {
+    /// Commits what is queued and ends the writer, waiting until it has. A writer that never
+    /// ran (an external thread that never started) drains the queue on the calling thread
+    /// instead. Safe to call more than once.
+    func stop() {
+        requestStop()
+        condition.lock()
+        let started = running || finished
+        condition.unlock()
+        if !started { run() }
+        condition.lock()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    /// The writer: takes everything queued, commits it, and again, until a stop is requested and
+    /// the queue is empty. Returns at once if the writer already runs (there is one writer).
+    func run() {
+        condition.lock()
+        guard !running && !finished else {
+            condition.unlock()
+            return
+        }
+        running = true
+        condition.unlock()
+        defer {
+            condition.lock()
+            running = false
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
         while true {
             condition.lock()
             while pending.isEmpty && !stopping { condition.wait() }
@@ -105,7 +140,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             queuedEvents -= events
             condition.unlock()
-            commit(batch, environment: environment, tables: tables)
+            commit(batch)
         }
     }
 
@@ -116,7 +151,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         return queuedEvents
     }
 
-    private func commit(_ batch: [Pending], environment: Environment, tables: Tables) {
+    private func commit(_ batch: [Pending]) {
         let now = configuration.clock()
         let started = ContinuousClock.now
         var replaced: [Event] = []

@@ -13,8 +13,7 @@ enum Schema {
 
     /// The tables, with their flags.
     enum Table: String, CaseIterable {
-        /// `"schema-version"` → u32, `"next-lev-id"` → u64, `"expirable"` → u64 (events with an
-        /// expiration tag still stored).
+        /// `InfoKey` → its value.
         case info
         /// levId(8) → the event's JSON. Small events sit in leaf pages; large ones in contiguous
         /// overflow pages, so every read is a pointer into the map, never a copy. Keys only grow, so
@@ -51,6 +50,19 @@ enum Schema {
             default: []
             }
         }
+    }
+
+    /// The keys of the `info` table.
+    enum InfoKey: String, CaseIterable {
+        /// → u32: the layout version the store was written with (`Schema.version`).
+        case schemaVersion = "schema-version"
+        /// → u64: the levId the next stored event gets.
+        case nextLevID = "next-lev-id"
+        /// → u64: events with an expiration tag still stored (0 lets queries skip expiry checks).
+        case expirable = "expirable"
+
+        /// The key's bytes.
+        var bytes: [UInt8] { Array(rawValue.utf8) }
     }
 
     static func bigEndian(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }

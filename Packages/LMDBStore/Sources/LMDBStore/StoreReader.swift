@@ -30,7 +30,7 @@ struct StoreReader {
         }
     }
 
-    func infoValue(_ name: String) throws -> UInt64? {
-        try txn.get(tables.info, key: Array(name.utf8)).map { Schema.readUInt64($0) }
+    func infoValue(_ key: Schema.InfoKey) throws -> UInt64? {
+        try txn.get(tables.info, key: key.bytes).map { Schema.readUInt64($0) }
     }
 }

@@ -21,8 +21,8 @@ struct StoreWriter {
         self.tables = tables
         self.now = now
         reader = StoreReader(txn: txn, tables: tables)
-        nextLevID = try reader.infoValue("next-lev-id") ?? 1
-        expirable = try reader.infoValue("expirable") ?? 0
+        nextLevID = try reader.infoValue(.nextLevID) ?? 1
+        expirable = try reader.infoValue(.expirable) ?? 0
     }
 
     /// Applies every job in arrival order, so a batch means exactly what saving its events one by
@@ -53,8 +53,8 @@ struct StoreWriter {
     /// Writes the batch's index entries and the counters it changed.
     func finish() throws {
         try indexWrites.apply(txn: txn, tables: tables)
-        try txn.put(tables.info, key: Array("next-lev-id".utf8), value: Schema.bigEndian(nextLevID))
-        try txn.put(tables.info, key: Array("expirable".utf8), value: Schema.bigEndian(expirable))
+        try txn.put(tables.info, key: Schema.InfoKey.nextLevID.bytes, value: Schema.bigEndian(nextLevID))
+        try txn.put(tables.info, key: Schema.InfoKey.expirable.bytes, value: Schema.bigEndian(expirable))
         for (kind, delta) in kindDeltas where delta != 0 {
             let key = IndexKeys.kind(kind)
             let current = try txn.get(tables.kindCounts, key: key).map { Int(Schema.readUInt64($0)) } ?? 0

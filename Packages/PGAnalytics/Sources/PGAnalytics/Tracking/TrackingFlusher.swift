@@ -2,13 +2,14 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Flushes a `TrackingSink` to PostgreSQL every `interval` from a thread of its own, until `stop()`.
+/// Flushes a `TrackingSink` to PostgreSQL every `interval` until asked to stop.
 ///
-/// libpq blocks, so this runs on a Foundation `Thread` rather than the Swift concurrency pool,
-/// where a slow or unreachable server would hold a pool thread hostage. It connects when it has
-/// something to write, and keeps the connection between flushes. When PostgreSQL cannot be reached
-/// the sink keeps what it holds (within its bounds), the connection is dropped, and the next
-/// attempts come at doubling intervals (up to `maxBackoff`) until one succeeds.
+/// libpq blocks, so `run()` belongs on a thread of its own (the relay runs it as a service on a
+/// `DedicatedThread`), never on the Swift concurrency pool, where a slow or unreachable server
+/// would hold a pool thread hostage. It connects when it has something to write, and keeps the
+/// connection between flushes. When PostgreSQL cannot be reached the sink keeps what it holds
+/// (within its bounds), the connection is dropped, and the next attempts come at doubling
+/// intervals (up to `maxBackoff`) until one succeeds.
 ///
 /// Logs go through `log`, never once per interval: one line when writing starts failing and one
 /// when it works again; likewise when the sink starts and stops dropping new keys.
@@ -19,16 +20,13 @@ public final class TrackingFlusher: Sendable {
     private let interval: Duration
     private let maxBackoff: Duration
     private let log: @Sendable (String) -> Void
-    private let stopping = Mutex(false)
-    /// Signalled by `stop()`, so that the thread wakes from its wait at once.
+    private let stopping = Atomic<Bool>(false)
+    /// Signalled by `requestStop()`, so that `run()` wakes from its wait at once.
     private let wake = DispatchSemaphore(value: 0)
-    /// Signalled by the thread as it exits; `stop()` waits for it.
-    private let exited = DispatchSemaphore(value: 0)
 
-    /// Starts a thread that flushes `sink` to the database at `url` every `interval`
-    /// (`analytics.flush_seconds`). After failures it waits twice as long each time, up to
-    /// `maxBackoff` (or `interval`, if longer). Call `stop()` before letting go of it: the thread
-    /// keeps it alive until then.
+    /// A flusher of `sink` to the database at `url` every `interval` (`analytics.flush_seconds`).
+    /// After failures it waits twice as long each time, up to `maxBackoff` (or `interval`, if
+    /// longer). Nothing happens until `run()` is called.
     public init(
         sink: TrackingSink, url: String, interval: Duration = .seconds(15), maxBackoff: Duration = .seconds(300),
         log: @escaping @Sendable (String) -> Void
@@ -39,39 +37,26 @@ public final class TrackingFlusher: Sendable {
         self.interval = interval
         self.maxBackoff = max(maxBackoff, interval)
         self.log = log
-        let thread = Thread { [self] in run() }
-        thread.name = "pp-flush"  // Linux thread names: 15 bytes at most
-        thread.start()
     }
 
-    /// Stops the thread after one final flush, and returns whether it finished within `timeout`.
+    /// Asks `run()` to make its final flush and return; returns at once. Idempotent.
+    public func requestStop() {
+        if !stopping.exchange(true, ordering: .sequentiallyConsistent) { wake.signal() }
+    }
+
+    /// Flushes every interval (with backoff after failures) on the calling thread until
+    /// `requestStop()`, then makes one final flush and returns.
     ///
-    /// The final flush is a single attempt, even while PostgreSQL is down, so that shutting down
-    /// never waits for it to come back; what it cannot write is lost, and logged. A thread stuck
-    /// in libpq past `timeout` (a server that accepts but never answers) is left behind, and this
-    /// returns false. Calling it again waits again.
-    @discardableResult
-    public func stop(timeout: Duration = .seconds(10)) -> Bool {
-        let first = stopping.withLock { stopping in
-            defer { stopping = true }
-            return !stopping
-        }
-        if first { wake.signal() }
-        guard exited.wait(timeout: .now() + Self.dispatchInterval(timeout)) == .success else { return false }
-        // Leave the signal for any other caller waiting in `stop()`.
-        exited.signal()
-        return true
-    }
-
-    // MARK: The thread
-
-    private func run() {
+    /// The final flush is a single attempt, even while PostgreSQL is down, so that stopping never
+    /// waits for it to come back; what it cannot write is lost, and logged. A call to libpq may
+    /// still block (a server that accepts but never answers): bound the wait for `run()` to return.
+    public func run() {
         var connection: PostgresConnection?
         var failures = 0
         var drops = DropWatch(limit: sink.limits.maxKeys)
         while true {
-            let stopRequested =
-                wake.wait(timeout: .now() + Self.dispatchInterval(delay(afterFailures: failures))) == .success
+            let woken = wake.wait(timeout: .now() + Self.dispatchInterval(delay(afterFailures: failures))) == .success
+            let stopRequested = woken || stopping.load(ordering: .sequentiallyConsistent)
             if let message = drops.check(droppedKeys: sink.droppedKeys) { log(message) }
             let failure = attemptFlush(&connection)
             if stopRequested {
@@ -93,7 +78,6 @@ public final class TrackingFlusher: Sendable {
             }
         }
         connection?.close()
-        exited.signal()
     }
 
     /// One flush, connecting first if needed; returns the error, or nil when it succeeded (or
@@ -139,27 +123,5 @@ public final class TrackingFlusher: Sendable {
         // Past a billion seconds (31 years) is never, and well within Int's nanoseconds.
         guard seconds < 1_000_000_000 else { return .never }
         return .nanoseconds(Int(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)))
-    }
-}
-
-/// Turns the sink's running count of dropped keys into one log line when dropping starts and one
-/// when a whole interval passed without drops.
-struct DropWatch {
-    let limit: Int
-    private var seen = 0
-    private var episodeStart: Int?
-
-    init(limit: Int) { self.limit = limit }
-
-    mutating func check(droppedKeys: Int) -> String? {
-        defer { seen = droppedKeys }
-        if droppedKeys > seen {
-            guard episodeStart == nil else { return nil }
-            episodeStart = seen
-            return "analytics: dropping new keys past \(limit) until the next flush"
-        }
-        guard let start = episodeStart else { return nil }
-        episodeStart = nil
-        return "analytics: no longer dropping keys (\(droppedKeys - start) dropped)"
     }
 }

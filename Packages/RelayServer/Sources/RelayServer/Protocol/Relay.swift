@@ -2,7 +2,6 @@ import Foundation
 import LMDBStore
 import Logging
 import NostrCore
-import PGAnalytics
 import PurplePagesConfiguration
 import Synchronization
 
@@ -25,8 +24,8 @@ public final class Relay: Sendable {
     let trustedFollowers: any TrustedFollowerProvider
     /// Prometheus metrics.
     public let metrics: RelayMetrics
-    /// Analytics tracking, when `storage.analytics_db_url` is set.
-    public let tracking: TrackingSink?
+    /// Where client traffic is recorded for analytics (nil: not recorded).
+    public let traffic: (any TrafficRecorder)?
     private let nextConnection = Atomic<UInt64>(1)
 
     /// Allowed kinds and sizes, shared with the importer.
@@ -36,10 +35,10 @@ public final class Relay: Sendable {
     public init(
         configuration: RelayConfiguration, store: EventStore, logger: Logger = Logger(label: "purplepages"),
         trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(), metrics: RelayMetrics = RelayMetrics(),
-        tracking: TrackingSink? = nil
+        traffic: (any TrafficRecorder)? = nil
     ) throws(ConfigurationError) {
         self.metrics = metrics
-        self.tracking = tracking
+        self.traffic = traffic
         self.configuration = configuration
         self.store = store
         self.logger = logger

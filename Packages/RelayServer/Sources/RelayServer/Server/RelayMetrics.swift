@@ -1,6 +1,6 @@
 import NostrCore
-import PGAnalytics
 import Prometheus
+import Synchronization
 
 /// The relay's Prometheus metrics, served at `/metrics`.
 public final class RelayMetrics: Sendable {
@@ -17,15 +17,11 @@ public final class RelayMetrics: Sendable {
     private let rejections: [ReasonPrefix: Counter]
     private let liveSubscriptions: Gauge
     private let writerQueue: Gauge
-    private let analyticsPendingKeys: Gauge
-    private let analyticsDroppedKeys: Gauge
-    private let analyticsFlushFailures: Gauge
+    private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
 
     /// Registers every metric.
     public init() {
-        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(namespace: "purplepages", metricName: metric, unitName: unit, helpText: help)
-        }
+        let name = Self.name
         connections = registry.makeGauge(descriptor: name("connections", "", "Open WebSocket connections"))
         connectionsTotal = registry.makeCounter(
             descriptor: name("connections", "total", "WebSocket connections accepted"))
@@ -49,12 +45,17 @@ public final class RelayMetrics: Sendable {
         self.rejections = rejections
         liveSubscriptions = registry.makeGauge(descriptor: name("live_subscriptions", "", "Live subscriptions"))
         writerQueue = registry.makeGauge(descriptor: name("writer_queued", "events", "Events waiting for the writer"))
-        analyticsPendingKeys = registry.makeGauge(
-            descriptor: name("analytics_pending", "keys", "Tracking aggregates waiting for the next flush"))
-        analyticsDroppedKeys = registry.makeGauge(
-            descriptor: name("analytics_dropped", "keys", "New tracking keys dropped while the aggregates were full"))
-        analyticsFlushFailures = registry.makeGauge(
-            descriptor: name("analytics_flush_failures", "", "Tracking flushes that failed (PostgreSQL slow or down)"))
+    }
+
+    /// A metric name in the relay's namespace, for metrics other components register in `registry`.
+    public static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "purplepages", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// Runs `hook` before every scrape, so that gauges other components registered in `registry`
+    /// are read when they are shown (e.g. the analytics tracking's backlog).
+    public func beforeScrape(_ hook: @escaping @Sendable () -> Void) {
+        scrapeHooks.withLock { $0.append(hook) }
     }
 
     static let latencyBuckets: [Duration] = [
@@ -73,14 +74,10 @@ public final class RelayMetrics: Sendable {
     func rejected(_ reason: Reason) { rejections[reason.prefix]?.increment() }
 
     /// The text exposition, with gauges that are read at scrape time set first.
-    func render(liveSubscriptions: Int, queuedEvents: Int, tracking: TrackingSink?) -> [UInt8] {
+    func render(liveSubscriptions: Int, queuedEvents: Int) -> [UInt8] {
         self.liveSubscriptions.set(Double(liveSubscriptions))
         writerQueue.set(Double(queuedEvents))
-        if let tracking {
-            analyticsPendingKeys.set(Double(tracking.pendingKeys))
-            analyticsDroppedKeys.set(Double(tracking.droppedKeys))
-            analyticsFlushFailures.set(Double(tracking.flushFailures))
-        }
+        for hook in scrapeHooks.withLock({ $0 }) { hook() }
         return registry.emitToBuffer()
     }
 }

@@ -73,6 +73,9 @@ public struct RelayConfiguration: Sendable {
     /// Keys in the file that nothing knows (reported once at start).
     public private(set) var unknownKeys: [String] = []
 
+    /// What to log at start about the file: one line per unknown key.
+    public var warnings: [String] { unknownKeys.map { "config: unknown key \($0) is ignored" } }
+
     /// The built-in defaults.
     public init() {}
 

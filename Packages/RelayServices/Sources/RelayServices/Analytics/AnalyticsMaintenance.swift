@@ -2,26 +2,24 @@ import Foundation
 import LMDBStore
 import PGAnalytics
 
-/// The relay's slow analytics chores, on a thread of their own (libpq blocks): bring the analytics
-/// schema up to date at start (retrying every 30 s while PostgreSQL is unreachable, without
-/// holding up the relay), reload the analytics worker's trust results every `reloadSeconds`, and
-/// once a day record the store's size and apply retention.
-final class AnalyticsMaintenance: @unchecked Sendable {
+/// The relay's slow analytics chores, a `BackgroundLoop` for a thread of its own (libpq blocks):
+/// bring the analytics schema up to date at start (retrying every 30 s while PostgreSQL is
+/// unreachable, without holding up the relay), reload the analytics worker's trust results every
+/// `reloadSeconds`, and once a day record the store's size and apply retention.
+final class AnalyticsMaintenance: BackgroundLoop, @unchecked Sendable {
     private let url: String
     private let retention: AnalyticsRetention
     private let store: EventStore
     private let tracking: TrackingSink
-    private let trustedFollowers: AnalyticsTrustedFollowers?
+    private let trustedFollowers: AnalyticsTrustResults?
     private let reloadSeconds: Double
     private let log: @Sendable (String) -> Void
     private let condition = NSCondition()
     private var stopped = false
-    private var thread: Thread?
-    private var finished = false
 
     init(
         url: String, retention: AnalyticsRetention, store: EventStore, tracking: TrackingSink,
-        trustedFollowers: AnalyticsTrustedFollowers? = nil, reloadSeconds: Double = 300,
+        trustedFollowers: AnalyticsTrustResults? = nil, reloadSeconds: Double = 300,
         log: @escaping @Sendable (String) -> Void
     ) {
         self.trustedFollowers = trustedFollowers
@@ -33,23 +31,16 @@ final class AnalyticsMaintenance: @unchecked Sendable {
         self.log = log
     }
 
-    func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "pp-maintenance"  // Linux thread names: 15 bytes at most
-        self.thread = thread
-        thread.start()
-    }
-
-    /// Stops the thread (between chores) and waits for it.
-    func stop() {
+    /// Asks `run()` to return between two chores; returns at once.
+    func requestStop() {
         condition.lock()
         stopped = true
         condition.broadcast()
-        while thread != nil && !finished { condition.wait() }
         condition.unlock()
     }
 
-    private func run() {
+    /// Does the chores on the calling thread until a stop is requested.
+    func run() {
         var migrated = false
         var lastDay: Date?
         var reportedFailure = false
@@ -91,10 +82,6 @@ final class AnalyticsMaintenance: @unchecked Sendable {
                 wait(seconds: 30)
             }
         }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
     }
 
     private var isStopped: Bool {

@@ -39,9 +39,7 @@ public struct AnalyticsWorker: Sendable {
         defer { database.close() }
         try AnalyticsSchema.migrate(database)
         lowerBackendPriority(database)
-        let store = try EventStore(
-            configuration: EventStoreConfiguration(
-                path: configuration.storage.path, mapSizeGB: configuration.storage.mapSizeGB, readOnly: true))
+        let store = try EventStore(configuration: configuration.eventStore(readOnly: true))
         defer { store.close() }
 
         let loadStart = ContinuousClock.now

@@ -1,7 +1,8 @@
 import Foundation
 import NostrCore
 import PGAnalytics
-import RelayServer
+import RelayServices
+import PurplePagesTestSupport
 import Testing
 
 /// The relay's copy of the worker's trust results, reloaded from PostgreSQL.
@@ -13,7 +14,7 @@ import Testing
         let connection = try PostgresConnection(url: schema.url)
         defer { connection.close() }
         try AnalyticsSchema.migrate(connection)
-        let provider = AnalyticsTrustedFollowers(minimumFollowers: 10, maxPubkeys: 100)
+        let provider = AnalyticsTrustResults(minimumFollowers: 10, maxPubkeys: 100)
         #expect(try provider.reload(from: connection) == (0, 0))
         for (byte, followers) in [(1, 12), (2, 10), (3, 9)] as [(UInt8, Int)] {
             try connection.execute(
@@ -51,7 +52,7 @@ import Testing
             try connection.execute(
                 "INSERT INTO trusted_pubkeys VALUES ($1, 'seed', 0, $2, now())", [.string(key(byte)), .int(Int(byte))])
         }
-        let provider = AnalyticsTrustedFollowers(minimumFollowers: 1, maxPubkeys: 5)
+        let provider = AnalyticsTrustResults(minimumFollowers: 1, maxPubkeys: 5)
         #expect(try provider.reload(from: connection) == (5, 5))
         // The most followed are the ones kept.
         #expect(provider.trustedFollowerCount(of: key(20)) == 120)

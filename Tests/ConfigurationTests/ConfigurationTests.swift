@@ -1,7 +1,6 @@
 import Foundation
 import NostrCore
 import PurplePagesConfiguration
-import RelayServer
 import Testing
 
 @Suite("Relay configuration")

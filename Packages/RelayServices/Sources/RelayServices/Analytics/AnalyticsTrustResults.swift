@@ -1,12 +1,13 @@
 import NostrCore
 import PGAnalytics
+import RelayServer
 import Synchronization
 
 /// The analytics worker's trust results as the relay holds them: the trusted set and, for pubkeys
 /// with at least `limits.min_trusted_followers` trusted followers, that count. Reloaded
-/// periodically from `trusted_pubkeys` and `pubkey_rankings` (`AnalyticsMaintenance`), each load
-/// bounded by `maxPubkeys` rows; until the first load, nobody is trusted.
-public final class AnalyticsTrustedFollowers: TrustedFollowerProvider {
+/// periodically by `AnalyticsMaintenance` (`TrustResultsQuery`), each load bounded by
+/// `maxPubkeys` rows; until the first load, nobody is trusted.
+public final class AnalyticsTrustResults: TrustedFollowerProvider {
     private struct Snapshot {
         var trusted: Set<Bytes32> = []
         var trustedFollowers: [Bytes32: Int] = [:]
@@ -41,28 +42,14 @@ public final class AnalyticsTrustedFollowers: TrustedFollowerProvider {
     @discardableResult
     public func reload(from connection: PostgresConnection) throws -> (trusted: Int, withFollowerCount: Int) {
         var next = Snapshot()
-        try connection.transaction {
-            try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try connection.cursor(
-                "SELECT pubkey FROM trusted_pubkeys ORDER BY trusted_followers DESC, pubkey LIMIT $1",
-                [.int(maxPubkeys)]
-            ) { row in
-                if let hex = try row.string(0), let key = Bytes32(hex: hex) { next.trusted.insert(key) }
-                return true
-            }
-            try connection.cursor(
-                """
-                SELECT pubkey, trusted_followers FROM pubkey_rankings WHERE trusted_followers >= $1
-                ORDER BY trusted_followers DESC, pubkey LIMIT $2
-                """,
-                [.int(minimumFollowers), .int(maxPubkeys)]
-            ) { row in
-                if let hex = try row.string(0), let key = Bytes32(hex: hex), let count = try row.int(1) {
-                    next.trustedFollowers[key] = count
-                }
-                return true
-            }
-        }
+        try TrustResultsQuery.read(
+            from: connection, minimumTrustedFollowers: minimumFollowers, limit: maxPubkeys,
+            trusted: { pubkey in
+                if let key = Bytes32(hex: pubkey) { next.trusted.insert(key) }
+            },
+            followers: { pubkey, count in
+                if let key = Bytes32(hex: pubkey) { next.trustedFollowers[key] = count }
+            })
         let loaded = (next.trusted.count, next.trustedFollowers.count)
         snapshot.withLock { $0 = next }
         return loaded
