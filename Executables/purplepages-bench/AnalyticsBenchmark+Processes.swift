@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Dispatch
 import Foundation
 import NostrCore
@@ -191,17 +192,14 @@ final class MemoryMonitor: Sendable {
     init(pid: Int32) {
         Thread.detachNewThread { [self] in
             while !self.stopping.withLock({ $0 }) {
-                if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
-                    let fields = MemoryMonitor.fields(status)
-                    // A process that has exited (a zombie) has no memory fields left.
-                    if let highWater = fields["VmHWM"] {
-                        self.peaks.withLock { peaks in
-                            peaks.samples += 1
-                            peaks.highWaterKiB = max(peaks.highWaterKiB, highWater)
-                            peaks.residentKiB = max(peaks.residentKiB, fields["VmRSS"] ?? 0)
-                            peaks.anonymousKiB = max(peaks.anonymousKiB, fields["RssAnon"] ?? 0)
-                            peaks.fileKiB = max(peaks.fileKiB, fields["RssFile"] ?? 0)
-                        }
+                // nil once the process has exited (a zombie has no memory fields left).
+                if let memory = ProcessMemory.read(pid: pid) {
+                    self.peaks.withLock { peaks in
+                        peaks.samples += 1
+                        peaks.highWaterKiB = max(peaks.highWaterKiB, memory.peakResidentKiB)
+                        peaks.residentKiB = max(peaks.residentKiB, memory.residentKiB)
+                        peaks.anonymousKiB = max(peaks.anonymousKiB, memory.anonymousKiB)
+                        peaks.fileKiB = max(peaks.fileKiB, memory.fileKiB)
                     }
                 }
                 usleep(100_000)
@@ -215,16 +213,5 @@ final class MemoryMonitor: Sendable {
         stopping.withLock { $0 = true }
         stopped.wait()
         return peaks.withLock { $0 }
-    }
-
-    /// The `Name:   123 kB` fields of a /proc status file, in KiB.
-    static func fields(_ status: String) -> [String: Int] {
-        var fields: [String: Int] = [:]
-        for line in status.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let words = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if words.count == 2, words[1] == "kB", let value = Int(words[0]) { fields[String(line[..<colon])] = value }
-        }
-        return fields
     }
 }
