@@ -49,7 +49,7 @@ struct BotClusterJob: AnalyticsJob {
             + "clusters=\(clusters.count) members=\(memberCount)"
         let detectedAt = PostgresValue.timestamp(pass.startedAt)
         return JobOutput(details: details) { database in
-            try database.execute("DELETE FROM bot_cluster_members")
+            try database.deleteRows(of: WorkerResultTables.botClusterMembers)
             let clusterRows = clusters.lazy.map { cluster -> [PostgresValue] in
                 let untrusted = cluster.members.lazy.filter { !(trusted?.isTrusted($0) ?? false) }.count
                 return [
@@ -58,20 +58,13 @@ struct BotClusterJob: AnalyticsJob {
                     .double(cluster.metrics.externalRatio), .int(untrusted), detectedAt,
                 ]
             }
-            var written = try ResultTable.replace(
-                "bot_clusters",
-                columns: [
-                    "cluster_id", "size", "internal_edges", "external_edges", "internal_density", "external_ratio",
-                    "untrusted_members", "detected_at",
-                ],
-                rows: clusterRows, in: database)
+            var written = try database.replaceRows(of: WorkerResultTables.botClusters, with: clusterRows)
             let memberRows = clusters.lazy.flatMap { cluster in
                 cluster.members.lazy.map { node -> [PostgresValue] in
                     [.int(cluster.id), .string(graph.hex(node)), .bool(trusted?.isTrusted(node) ?? false)]
                 }
             }
-            written += try database.copyIn(
-                "COPY bot_cluster_members (cluster_id, pubkey, trusted) FROM STDIN", rows: memberRows)
+            written += try database.appendRows(to: WorkerResultTables.botClusterMembers, memberRows)
             return written
         }
     }

@@ -42,48 +42,35 @@ struct CommunitiesJob: AnalyticsJob {
             "nodes=\(graph.nodeCount) found=\(result.count) kept=\(communities.count) "
             + "largest=\(communities.first?.members.count ?? 0) modularity=\(result.modularity) "
             + "levels=\(result.levels) edges_between=\(edges.count)"
-        let detectedAt = PostgresValue.timestamp(pass.startedAt)
+        let startedAt = pass.startedAt
+        let detectedAt = PostgresValue.timestamp(startedAt)
         let edgeCount = graph.graph.edgeCount
         return JobOutput(details: details) { database in
-            try database.execute("DELETE FROM community_edges")
-            var written = try ResultTable.replace(
-                "communities",
-                columns: [
-                    "community_id", "size", "internal_edges", "external_edges", "internal_density", "external_ratio",
-                    "detected_at",
-                ],
-                rows: communities.enumerated().lazy.map { index, community -> [PostgresValue] in
+            try database.deleteRows(of: WorkerResultTables.communityEdges)
+            var written = try database.replaceRows(
+                of: WorkerResultTables.communities,
+                with: communities.enumerated().lazy.map { index, community -> [PostgresValue] in
                     let metrics = community.metrics
                     return [
                         .int(index), .int(metrics.size), .int(metrics.internalEdges), .int(metrics.externalEdges),
                         .double(metrics.internalDensity), .double(metrics.externalRatio), detectedAt,
                     ]
-                }, in: database)
+                })
             let memberRows = communities.enumerated().lazy.flatMap { index, community in
                 community.members.enumerated().lazy.map { rank, member -> [PostgresValue] in
                     [.int(index), .string(member.hex), .int(member.followers), .int(rank + 1)]
                 }
             }
-            written += try ResultTable.swap(
-                "community_members", columns: ["community_id", "pubkey", "followers", "member_rank"],
-                rows: memberRows, in: database)
-            written += try database.copyIn(
-                "COPY community_edges (from_community, to_community, weight) FROM STDIN",
-                rows: edges.lazy.map { [.int($0.key >> 32), .int($0.key & 0xFFFF_FFFF), .int($0.value)] })
-            try database.execute(
-                """
-                INSERT INTO community_stats AS s
-                    (id, total_nodes, total_edges, communities_found, communities_kept, modularity, levels, detected_at)
-                VALUES (1, $1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (id) DO UPDATE SET total_nodes = excluded.total_nodes,
-                    total_edges = excluded.total_edges, communities_found = excluded.communities_found,
-                    communities_kept = excluded.communities_kept, modularity = excluded.modularity,
-                    levels = excluded.levels, detected_at = excluded.detected_at
-                """,
-                [
-                    .int(graph.nodeCount), .int(edgeCount), .int(result.count), .int(communities.count),
-                    .double(result.modularity), .int(result.levels), detectedAt,
-                ])
+            written += try database.swapRows(of: WorkerResultTables.communityMembers, with: memberRows)
+            written += try database.appendRows(
+                to: WorkerResultTables.communityEdges,
+                edges.lazy.map { [.int($0.key >> 32), .int($0.key & 0xFFFF_FFFF), .int($0.value)] })
+            try WorkerRecords.record(
+                WorkerRecords.CommunityStatistics(
+                    totalNodes: graph.nodeCount, totalEdges: edgeCount, communitiesFound: result.count,
+                    communitiesKept: communities.count, modularity: result.modularity, levels: result.levels,
+                    detectedAt: startedAt),
+                in: database)
             return written + 1
         }
     }

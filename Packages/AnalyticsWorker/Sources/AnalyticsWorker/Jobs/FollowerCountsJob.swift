@@ -19,9 +19,7 @@ struct FollowerCountsJob: AnalyticsJob {
                     .int64(Int64(graph.mutedBy[index])), computedAt,
                 ]
             }
-            return try ResultTable.swap(
-                "follower_counts", columns: ["pubkey", "followers", "following", "muted_by", "computed_at"],
-                rows: rows, in: database)
+            return try database.swapRows(of: WorkerResultTables.followerCounts, with: rows)
         }
     }
 }

@@ -8,13 +8,8 @@ struct SpamCandidatesJob: AnalyticsJob {
     func compute(_ pass: inout AnalyticsPass, database: PostgresConnection) throws -> JobOutput {
         let graph = pass.graph
         var requested = [Bool](repeating: false, count: graph.nodeCount)
-        var requestedRows = 0
-        try database.cursor("SELECT pubkey FROM req_pubkey_popularity WHERE total_requests > 0") { row in
-            requestedRows += 1
-            if let hex = try row.string(0), let node = graph.node(hex: hex), Int(node) < graph.nodeCount {
-                requested[Int(node)] = true
-            }
-            return true
+        let requestedRows = try RequestedPubkeysQuery.read(from: database) { hex in
+            if let node = graph.node(hex: hex), Int(node) < graph.nodeCount { requested[Int(node)] = true }
         }
         var candidates: [(node: UInt32, reason: String, cluster: Int?)] = []
         for cluster in pass.botClusters {
@@ -32,14 +27,14 @@ struct SpamCandidatesJob: AnalyticsJob {
         let detectedAt = PostgresValue.timestamp(pass.startedAt)
         let rows = candidates
         return JobOutput(details: details) { database in
-            try ResultTable.swap(
-                "spam_candidates", columns: ["pubkey", "reason", "cluster_id", "followers", "detected_at"],
-                rows: rows.lazy.map { candidate -> [PostgresValue] in
+            try database.swapRows(
+                of: WorkerResultTables.spamCandidates,
+                with: rows.lazy.map { candidate -> [PostgresValue] in
                     [
                         .string(graph.hex(candidate.node)), .string(candidate.reason), PostgresValue(candidate.cluster),
                         .int(graph.followers(candidate.node)), detectedAt,
                     ]
-                }, in: database)
+                })
         }
     }
 }

@@ -47,10 +47,7 @@ struct TrustJob: AnalyticsJob {
                     .int64(Int64(trust.trustedFollowers[index])), computedAt,
                 ]
             }
-            var written = try ResultTable.swap(
-                "pubkey_rankings",
-                columns: ["pubkey", "pagerank", "pagerank_rank", "trusted_followers", "computed_at"],
-                rows: rankings, in: database)
+            var written = try database.swapRows(of: WorkerResultTables.pubkeyRankings, with: rankings)
             let trusted = trust.trustedNodes.lazy.map { node -> [PostgresValue] in
                 let round = trust.round[Int(node)]
                 return [
@@ -58,9 +55,7 @@ struct TrustJob: AnalyticsJob {
                     .int64(Int64(trust.trustedFollowers[Int(node)])), computedAt,
                 ]
             }
-            written += try ResultTable.swap(
-                "trusted_pubkeys", columns: ["pubkey", "source", "round", "trusted_followers", "trusted_at"],
-                rows: trusted, in: database)
+            written += try database.swapRows(of: WorkerResultTables.trustedPubkeys, with: trusted)
             return written
         }
     }

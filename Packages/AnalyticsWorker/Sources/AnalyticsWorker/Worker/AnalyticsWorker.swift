@@ -99,19 +99,11 @@ public struct AnalyticsWorker: Sendable {
     }
 
     private func record(_ report: JobReport, started: Date, succeeded: Bool, in database: PostgresConnection) throws {
-        let milliseconds = Int64(((report.computeSeconds + report.writeSeconds) * 1000).rounded())
-        try database.execute(
-            """
-            INSERT INTO analytics_job_runs (job, started_at, duration_ms, succeeded, details)
-            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job, started_at) DO NOTHING
-            """,
-            [
-                .string(report.name), .timestamp(started), .int64(milliseconds), .bool(succeeded),
-                .string(report.error ?? report.details),
-            ])
-        try database.execute(
-            "DELETE FROM analytics_job_runs WHERE started_at < now() - make_interval(days => $1::int)",
-            [.int(Self.jobRunRetentionDays)])
+        let run = WorkerRecords.JobRun(
+            job: report.name, startedAt: started,
+            durationMilliseconds: Int64(((report.computeSeconds + report.writeSeconds) * 1000).rounded()),
+            succeeded: succeeded, details: report.error ?? report.details)
+        try WorkerRecords.record(run, keepDays: Self.jobRunRetentionDays, in: database)
     }
 
     /// Gives the worker's PostgreSQL backend the worker's niceness, so that its COPYs and index
@@ -119,9 +111,8 @@ public struct AnalyticsWorker: Sendable {
     /// names nothing here), and only where allowed (the same user, or root); otherwise said once.
     private func lowerBackendPriority(_ database: PostgresConnection) {
         let nice = configuration.analytics.worker.nice
-        guard nice > 0, database.isLocalServer,
-            let pid = try? database.execute("SELECT pg_backend_pid()").rows.first?.int(0)
-        else { return }
+        let pid = database.backendProcessID
+        guard nice > 0, database.isLocalServer, pid > 0 else { return }
         if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid), Int32(nice)) != 0,
             !Self.reportedBackendPriority.exchange(true, ordering: .relaxed)
         {

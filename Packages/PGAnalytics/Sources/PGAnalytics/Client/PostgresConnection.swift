@@ -56,6 +56,13 @@ public final class PostgresConnection: @unchecked Sendable {
         return host.hasPrefix("/") || host == "localhost" || host == "127.0.0.1" || host == "::1"
     }
 
+    /// The process id of the server backend serving this connection (0 once closed), asked of
+    /// libpq, not the server.
+    public var backendProcessID: Int32 {
+        guard let pointer else { return 0 }
+        return PQbackendPID(pointer)
+    }
+
     /// Whether a transaction is open (including one aborted by an error, awaiting its rollback).
     public var isInTransaction: Bool {
         guard let pointer else { return false }
