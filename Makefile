@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test bench bench-store bench-relay bench-import bench-tracking bench-analytics \
+.PHONY: help deps build release run test check-packages bench bench-store bench-relay bench-import bench-tracking bench-analytics \
 	fuzz fmt clean
 
 # help: list the targets (default target).
@@ -24,6 +24,7 @@ help:
 	@echo "  release  release build (swift build -c release)"
 	@echo "  run      release build, then run .build/release/purplepages \$$(ARGS)"
 	@echo "  test     build tests, then run them against a throwaway PostgreSQL (\$$(TEST_ARGS))"
+	@echo "  check-packages  build each package alone and link it from a foreign package (slow; \$$(PACKAGES))"
 	@echo "  bench    release build of purplepages-bench, then run 'parse \$$(BENCH_ARGS)'"
 	@echo "  bench-store  release build of purplepages-bench, then run 'store \$$(STORE_ARGS)' (1M events by default)"
 	@echo "  bench-relay  release build, then scripts/bench-relay \$$(RELAY_STORE_EVENTS) against relays it starts"
@@ -58,6 +59,12 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	scripts/with-postgres $(SWIFT) test --skip-build --disable-xctest --no-parallel $(TEST_ARGS)
+
+# check-packages: each package under Packages/ builds standalone and links from a foreign package
+# (scripts/check-packages; own build folders in .build-packages/). PACKAGES="RelayServer" limits it.
+PACKAGES ?=
+check-packages: deps
+	scripts/check-packages $(PACKAGES)
 
 # bench: release build of the benchmark tool, then run the parse benchmark.
 bench: deps
