@@ -22,7 +22,8 @@ private final class RecordingLoop: BackgroundLoop {
     func run() {
         journal.append("\(name) running on \(Thread.current.name ?? "?")")
         stop.wait()
-        Thread.sleep(forTimeInterval: Double(stopTime.components.seconds) + Double(stopTime.components.attoseconds) / 1e18)
+        Thread.sleep(
+            forTimeInterval: Double(stopTime.components.seconds) + Double(stopTime.components.attoseconds) / 1e18)
         journal.append("\(name) stopped")
     }
 
@@ -57,7 +58,8 @@ struct DedicatedThreadServiceTests {
         let journal = Journal()
         let logger = Logger(label: "test")
         let loops = [
-            RecordingLoop("first", journal: journal), RecordingLoop("second", journal: journal, stopTime: .milliseconds(200)),
+            RecordingLoop("first", journal: journal),
+            RecordingLoop("second", journal: journal, stopTime: .milliseconds(200)),
             RecordingLoop("third", journal: journal),
         ]
         let services = loops.enumerated().map { index, loop in

@@ -1,8 +1,8 @@
 import Foundation
 import NostrCore
 import PGAnalytics
-import RelayServices
 import PurplePagesTestSupport
+import RelayServices
 import Testing
 
 /// The relay's copy of the worker's trust results, reloaded from PostgreSQL.

@@ -53,7 +53,8 @@ extension PostgresConnection {
         try execute("ALTER TABLE \(fresh) RENAME TO \(name)")
         for index in indexes {
             if index.isPrimaryKey {
-                try execute("ALTER TABLE \(name) ADD CONSTRAINT \(index.name) PRIMARY KEY USING INDEX pp_new_\(index.name)")
+                try execute(
+                    "ALTER TABLE \(name) ADD CONSTRAINT \(index.name) PRIMARY KEY USING INDEX pp_new_\(index.name)")
             } else {
                 try execute("ALTER INDEX pp_new_\(index.name) RENAME TO \(index.name)")
             }
