@@ -35,6 +35,11 @@ struct PurplePages: AsyncParsableCommand {
         let config = configurationFile.config
         if let importFile { try Handover.exec("purplepages-import", ["--config", config, importFile]) }
         if let first = mode.first {
+            // The pass-through argument takes every word, `--help` too.
+            if first == "--help" || first == "-h" {
+                print(Self.helpMessage())
+                return
+            }
             guard first == "analytics" else { throw ValidationError("unknown mode \"\(first)\" (only \"analytics\")") }
             try Handover.exec("purplepages-analytics", ["--config", config] + mode.dropFirst())
         }
