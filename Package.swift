@@ -95,18 +95,33 @@ let package = Package(
         ),
 
         // MARK: Test support
-        // The test database, built executables and a Nostr WebSocket client, for every test target
-        // (and the bench's client).
+        // The test database and schemas, processes (built executables, the relay), a relay in
+        // process and the Nostr WebSocket test client, for every test target. Uses Swift Testing.
         .target(
             name: "PurplePagesTestSupport",
             dependencies: [
+                "RelayClientCore",
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
                 .product(name: "NostrCore", package: "NostrCore"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport"
+        ),
+        // The WebSocket connection to a relay that the test client and the bench's client share
+        // (no Swift Testing, so the bench links it).
+        .target(
+            name: "RelayClientCore",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RelayClientCore"
         ),
         .executableTarget(
             name: "purplepages-store-probe",
@@ -184,8 +199,6 @@ let package = Package(
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
             ],
             path: "Tests/RelayServerTests"
@@ -238,6 +251,6 @@ let package = Package(
             dependencies: ["CommandLineSupport"],
             path: "Tests/CommandLineSupportTests"
         ),
-        .testTarget(name: "HarnessTests", path: "Tests/HarnessTests"),
+        .testTarget(name: "HarnessTests", dependencies: ["PurplePagesTestSupport"], path: "Tests/HarnessTests"),
     ]
 )

@@ -42,7 +42,7 @@ import Testing
     /// The planted name of the pubkey in `column` of `row`.
     private func name(_ row: PostgresRow, _ column: Int = 0) throws -> String {
         let hex = try row.string(column)
-        guard let hex, let name = names[hex] else { throw TestSetupFailure("not a planted pubkey: \(hex ?? "NULL")") }
+        guard let hex, let name = names[hex] else { throw TestFailure("not a planted pubkey: \(hex ?? "NULL")") }
         return name
     }
 

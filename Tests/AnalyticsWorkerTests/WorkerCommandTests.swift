@@ -17,7 +17,7 @@ import Testing
     @Test func refusesToRunWithoutADatabase() async throws {
         let config = try writeConfig(#"{"storage": {"path": "/nonexistent/store"}}"#)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let result = try await BuiltCommand("purplepages-analytics").run(["--config", config, "--once"])
+        let result = try await ExternalCommand.built("purplepages-analytics").run(["--config", config, "--once"])
         #expect(result.status == 2)
         #expect(result.errors.contains("storage.analytics_db_url is empty"))
     }
@@ -25,10 +25,10 @@ import Testing
     @Test func namesTheKeyOfAnInvalidConfiguration() async throws {
         let config = try writeConfig(#"{"analytics": {"trust_seeds": ["not-a-key"]}}"#)
         defer { try? FileManager.default.removeItem(atPath: config) }
-        let result = try await BuiltCommand("purplepages-analytics").run(["--config", config, "--once"])
+        let result = try await ExternalCommand.built("purplepages-analytics").run(["--config", config, "--once"])
         #expect(result.status == 2)
         #expect(result.errors.contains("analytics.trust_seeds[0]"))
-        let badInterval = try await BuiltCommand("purplepages-analytics").run(["--interval", "soon"])
+        let badInterval = try await ExternalCommand.built("purplepages-analytics").run(["--interval", "soon"])
         #expect(badInterval.status == 2)
         #expect(badInterval.errors.contains("--interval"))
     }
@@ -39,7 +39,7 @@ import Testing
             _ = try PlantedGraph().store(in: temporary.store)
             let config = try writeConfig(#"{"storage": {"path": "\#(temporary.path)", "map_size_gb": 1}}"#)
             defer { try? FileManager.default.removeItem(atPath: config) }
-            let result = try await BuiltCommand("purplepages-analytics").run(
+            let result = try await ExternalCommand.built("purplepages-analytics").run(
                 ["--config", config, "--once", "--analytics-db-url", url])
             #expect(result.status == 0, "\(result.errors)")
             for job in ["follower_counts", "trust", "bot_clusters", "spam_candidates", "communities"] {
@@ -56,7 +56,7 @@ import Testing
         try await TestDatabase.withSchema { url in
             let config = try writeConfig(#"{"storage": {"path": "/nonexistent/purplepages-store"}}"#)
             defer { try? FileManager.default.removeItem(atPath: config) }
-            let result = try await BuiltCommand("purplepages-analytics").run(
+            let result = try await ExternalCommand.built("purplepages-analytics").run(
                 ["--config", config, "--once", "--analytics-db-url", url])
             #expect(result.status == 1)
             #expect(result.errors.contains("/nonexistent/purplepages-store"))
@@ -70,10 +70,10 @@ import Testing
             let config = try writeConfig(#"{"storage": {"path": "\#(temporary.path)", "map_size_gb": 1}}"#)
             defer { try? FileManager.default.removeItem(atPath: config) }
             let started = ContinuousClock.now
-            let result = try await BuiltCommand("purplepages-analytics").run(
+            let result = try await ExternalCommand.built("purplepages-analytics").run(
                 ["--config", config, "--interval", "1h", "--analytics-db-url", url]
             ) { process, errors in
-                try await BuiltCommand.waitForText("analytics: pass done", inFile: errors)
+                try await ExternalCommand.waitForText("analytics: pass done", inFile: errors)
                 kill(process.processIdentifier, SIGTERM)
             }
             #expect(result.status == 0, "\(result.errors)")

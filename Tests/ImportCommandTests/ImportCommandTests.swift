@@ -2,6 +2,7 @@ import Foundation
 import LMDBStore
 import NostrCore
 import NostrCoreTesting
+import PurplePagesTestSupport
 import Testing
 
 /// `purplepages-import` as an operator runs it: standard input, exit statuses and messages,
@@ -27,10 +28,10 @@ struct ImportCommandTests {
     }
 
     @Test func readsStandardInput() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         try writeJSONL(Self.events, to: directory.path + "/in.jsonl")
-        let result = try await Command.run(
-            try Command.built("purplepages-import"), ["--config", try directory.config(), "-"],
+        let result = try await ExternalCommand.built("purplepages-import").run(
+            ["--config", try directory.config(), "-"],
             input: directory.path + "/in.jsonl")
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("imported            \(Self.events.count)"), "\(result.output)")
@@ -38,17 +39,15 @@ struct ImportCommandTests {
     }
 
     @Test func badLinesAreCountedAndWrittenToTheErrorsFile() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         let good = Array(Self.events.prefix(5))
         var forged = Self.events[5].jsonString
         forged = forged.replacingOccurrences(of: Self.events[5].sig.hex, with: String(repeating: "0", count: 128))
         try writeJSONL(good, to: directory.path + "/in.jsonl", extraLines: ["not json", forged, ""])
-        let result = try await Command.run(
-            try Command.built("purplepages-import"),
-            [
-                "--config", try directory.config(), "--errors", directory.path + "/errors.jsonl",
-                directory.path + "/in.jsonl",
-            ])
+        let result = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), "--errors", directory.path + "/errors.jsonl",
+            directory.path + "/in.jsonl",
+        ])
         #expect(result.status == 0, "bad lines are not fatal: \(result.errors)")
         #expect(result.output.contains("imported            5"), "\(result.output)")
         #expect(result.output.contains("invalid             2"), "\(result.output)")
@@ -61,11 +60,11 @@ struct ImportCommandTests {
     }
 
     @Test func strictStopsAtTheFirstBadLineNamingIt() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         try writeJSONL(Array(Self.events.prefix(3)), to: directory.path + "/in.jsonl", extraLines: ["{}"])
-        let result = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["--config", try directory.config(), "--strict", directory.path + "/in.jsonl"])
+        let result = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), "--strict", directory.path + "/in.jsonl",
+        ])
         #expect(result.status == 1)
         #expect(result.errors.contains(directory.path + "/in.jsonl:4: invalid:"), "\(result.errors)")
         // What came before the bad line is committed.
@@ -73,60 +72,63 @@ struct ImportCommandTests {
     }
 
     @Test func aMissingFileIsAnIOErrorNamingIt() async throws {
-        let directory = try TemporaryDirectory()
-        let result = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["--config", try directory.config(), directory.path + "/nope.jsonl"])
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
+        let result = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), directory.path + "/nope.jsonl",
+        ])
         #expect(result.status == 1)
         #expect(result.errors.contains("nope.jsonl"), "\(result.errors)")
     }
 
     @Test func anInvalidConfigurationExitsWith2NamingTheKey() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         let config = try directory.config(#", "limits": {"max_event_tags": "many"}"#)
         try writeJSONL(Array(Self.events.prefix(1)), to: directory.path + "/in.jsonl")
-        let result = try await Command.run(
-            try Command.built("purplepages-import"), ["--config", config, directory.path + "/in.jsonl"])
+        let result = try await ExternalCommand.built("purplepages-import").run([
+            "--config", config, directory.path + "/in.jsonl",
+        ])
         #expect(result.status == 2)
         #expect(result.errors.contains("limits.max_event_tags"), "\(result.errors)")
     }
 
     @Test func kindsOutsideAllowedKindsAreRejectedUnlessAllKinds() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         let note = KeyPair.generate().sign(kind: 1, tags: [], content: "a note", createdAt: 1_700_000_000)
         try writeJSONL([note], to: directory.path + "/in.jsonl")
-        let refused = try await Command.run(
-            try Command.built("purplepages-import"), ["--config", try directory.config(), directory.path + "/in.jsonl"])
+        let refused = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), directory.path + "/in.jsonl",
+        ])
         #expect(refused.output.contains("rejected kinds      1"), "\(refused.output)")
-        let allowed = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["--config", try directory.config(), "--all-kinds", directory.path + "/in.jsonl"])
+        let allowed = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), "--all-kinds", directory.path + "/in.jsonl",
+        ])
         #expect(allowed.output.contains("imported            1"), "\(allowed.output)")
     }
 
     /// The rollback path of the runbook: export the store (gzip), import into an empty one.
     @Test func exportThenImportGivesTheSameEvents() async throws {
-        let source = try TemporaryDirectory()
+        let source = try TemporaryDirectory(prefix: "purplepages-import")
         try writeJSONL(Self.events, to: source.path + "/in.jsonl")
-        let imported = try await Command.run(
-            try Command.built("purplepages-import"), ["--config", try source.config(), source.path + "/in.jsonl"])
+        let imported = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try source.config(), source.path + "/in.jsonl",
+        ])
         #expect(imported.status == 0, "\(imported.errors)")
-        let exported = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["export", "--config", try source.config(), "-o", source.path + "/backup.jsonl.gz"])
+        let exported = try await ExternalCommand.built("purplepages-import").run([
+            "export", "--config", try source.config(), "-o", source.path + "/backup.jsonl.gz",
+        ])
         #expect(exported.status == 0, "\(exported.errors)")
         #expect(exported.errors.contains("exported \(Self.events.count) events"), "\(exported.errors)")
 
-        let target = try TemporaryDirectory()
-        let restored = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["--config", try target.config(), source.path + "/backup.jsonl.gz"])
+        let target = try TemporaryDirectory(prefix: "purplepages-import")
+        let restored = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try target.config(), source.path + "/backup.jsonl.gz",
+        ])
         #expect(restored.status == 0, "\(restored.errors)")
         #expect(try storedJSON(target.path + "/store") == storedJSON(source.path + "/store"))
 
-        let profiles = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["export", "--config", try source.config(), "--filter", #"{"kinds":[0]}"#])
+        let profiles = try await ExternalCommand.built("purplepages-import").run([
+            "export", "--config", try source.config(), "--filter", #"{"kinds":[0]}"#,
+        ])
         let lines = profiles.output.split(separator: "\n")
         #expect(lines.count == Self.events.filter { $0.kind == .metadata }.count)
         #expect(lines.allSatisfy { $0.contains(#""kind":0,"#) })
@@ -139,13 +141,13 @@ struct ImportCommandTests {
 struct ImportInterruptTests {
     @Test func sigintStopsCleanlyAndARerunCompletes() async throws {
         let events = CorpusGenerator(pubkeys: 60, seed: 12).allEvents()
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         let config = try directory.config()
-        let binary = try Command.built("purplepages-import")
+        let command = try ExternalCommand.built("purplepages-import")
         // Standard input stays open after the first half, so the signal arrives mid-import.
         let process = Process()
         let input = Pipe()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: command.path)
         process.arguments = ["--config", config, "-"]
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
@@ -175,7 +177,7 @@ struct ImportInterruptTests {
 
         let all = directory.path + "/all.jsonl"
         try Data(events.map { $0.jsonString + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: all))
-        let rerun = try await Command.run(binary, ["--config", config, all])
+        let rerun = try await command.run(["--config", config, all])
         #expect(rerun.status == 0, "\(rerun.errors)")
         #expect(rerun.output.contains("duplicates          \(half)"), "the first half was kept: \(rerun.output)")
         #expect(rerun.output.contains("imported            \(events.count - half)"), "\(rerun.output)")

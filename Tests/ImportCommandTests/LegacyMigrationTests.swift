@@ -3,6 +3,7 @@ import LMDBStore
 import NostrCore
 import NostrCoreTesting
 import PGAnalytics
+import PurplePagesTestSupport
 import Testing
 
 /// The migration runbook end to end, with a real PostgreSQL: a legacy eventstore `event` table,
@@ -26,18 +27,19 @@ struct LegacyMigrationTests {
     @Test func theRunbooksCopyExportImportsByteIdentical() async throws {
         let fixture = try LegacyFixture()
         defer { fixture.drop() }
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
         let exportPath = directory.path + "/events-export.jsonl"
-        let psql = try await Command.run(
-            "psql", [try TestDatabase.url(schema: fixture.schema), "-c", Self.runbookExport], outputPath: exportPath)
+        let psql = try await ExternalCommand.onPath("psql").run(
+            [fixture.schema.url, "-c", Self.runbookExport], outputPath: exportPath)
         #expect(psql.status == 0, "psql failed: \(psql.errors)")
         let lines = try String(contentsOfFile: exportPath, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == fixture.events.count)
         // COPY doubled the backslashes: read as plain JSONL, these lines would be corrupt.
         #expect(lines.contains { $0.contains(#"\\""#) })
 
-        let result = try await Command.run(
-            try Command.built("purplepages-import"), ["--config", try directory.config(), exportPath])
+        let result = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), exportPath,
+        ])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("invalid             0"), "\(result.output)")
         try fixture.expectStored(in: directory.path + "/store")
@@ -46,17 +48,17 @@ struct LegacyMigrationTests {
     @Test func fromPostgresReadsTheTableDirectly() async throws {
         let fixture = try LegacyFixture()
         defer { fixture.drop() }
-        let directory = try TemporaryDirectory()
-        let result = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["--config", try directory.config(), "--from-postgres", try TestDatabase.url(schema: fixture.schema)])
+        let directory = try TemporaryDirectory(prefix: "purplepages-import")
+        let result = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), "--from-postgres", fixture.schema.url,
+        ])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("lines read          \(fixture.events.count)"), "\(result.output)")
         try fixture.expectStored(in: directory.path + "/store")
         // Running it again changes nothing.
-        let again = try await Command.run(
-            try Command.built("purplepages-import"),
-            ["--config", try directory.config(), "--from-postgres", try TestDatabase.url(schema: fixture.schema)])
+        let again = try await ExternalCommand.built("purplepages-import").run([
+            "--config", try directory.config(), "--from-postgres", fixture.schema.url,
+        ])
         #expect(again.status == 0, "\(again.errors)")
         #expect(again.output.contains("imported            0"), "\(again.output)")
         try fixture.expectStored(in: directory.path + "/store")
@@ -65,7 +67,8 @@ struct LegacyMigrationTests {
 
 /// Signed events with every awkward content in a legacy-schema `event` table of their own schema.
 struct LegacyFixture {
-    let schema = "legacy_\(UInt32.random(in: 0...UInt32.max))"
+    /// The schema holding the table.
+    let schema: TestSchema
     let events: [Event]
     /// What the store must hold afterwards: every event but the older versions of a replaceable.
     let expected: Set<String>
@@ -79,17 +82,15 @@ struct LegacyFixture {
     ]
 
     init() throws {
-        let url = try TestDatabase.url(schema: "public")
-        let connection = try PostgresConnection(url: url)
-        defer { connection.close() }
-        try connection.execute("CREATE SCHEMA \(schema)")
+        schema = try TestSchema(prefix: "legacy")
+        let connection = schema.admin
         try connection.execute(
             """
-            CREATE TABLE \(schema).event (
+            CREATE TABLE \(schema.name).event (
                 id text NOT NULL, pubkey text NOT NULL, created_at integer NOT NULL, kind integer NOT NULL,
                 tags jsonb NOT NULL, content text NOT NULL, sig text NOT NULL)
             """)
-        try connection.execute("CREATE UNIQUE INDEX ON \(schema).event (id)")
+        try connection.execute("CREATE UNIQUE INDEX ON \(schema.name).event (id)")
         let now = Int64(Date().timeIntervalSince1970)
         var events: [Event] = []
         for (index, content) in Self.awkwardContents.enumerated() {
@@ -108,7 +109,7 @@ struct LegacyFixture {
         expected = Set(events.filter { $0.id != versions[0].id && $0.id != versions[1].id }.map(\.jsonString))
         for event in events {
             try connection.execute(
-                "INSERT INTO \(schema).event (id, pubkey, created_at, kind, tags, content, sig)"
+                "INSERT INTO \(schema.name).event (id, pubkey, created_at, kind, tags, content, sig)"
                     + " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
                 [
                     .string(event.id.hex), .string(event.pubkey.hex), .int64(event.createdAt),
@@ -133,8 +134,6 @@ struct LegacyFixture {
     }
 
     func drop() {
-        guard let connection = try? PostgresConnection(url: TestDatabase.url(schema: "public")) else { return }
-        _ = try? connection.execute("DROP SCHEMA \(schema) CASCADE")
-        connection.close()
+        schema.drop()
     }
 }

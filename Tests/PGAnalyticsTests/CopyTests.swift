@@ -1,4 +1,5 @@
 import PGAnalytics
+import PurplePagesTestSupport
 import Testing
 
 @Suite("PostgreSQL COPY")

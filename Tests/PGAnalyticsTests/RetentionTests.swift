@@ -1,5 +1,6 @@
 import Foundation
 import PGAnalytics
+import PurplePagesTestSupport
 import Testing
 
 @Suite("Analytics retention")

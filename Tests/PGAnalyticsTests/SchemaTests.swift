@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import PurplePagesTestSupport
 import Testing
 
 @testable import PGAnalytics
@@ -148,25 +149,8 @@ struct SchemaTests {
     }
 }
 
-/// A schema of one test's own, reached through a URL whose search_path names it, so that
-/// `schema_migrations` and every table land in it and suites running in parallel on the same
-/// database never see each other's. Dropped, with everything in it, afterwards.
-struct TestSchema {
-    let name: String
-    let url: String
-
-    static func with<T>(_ body: (TestSchema) throws -> T) throws -> T {
-        let admin = try TestDatabase.connect()
-        let name = TestDatabase.uniqueName("schema")
-        try admin.execute("create schema \(name)")
-        defer { _ = try? admin.execute("drop schema \(name) cascade") }
-        let base = try TestDatabase.url()
-        let url = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(name)"
-        return try body(TestSchema(name: name, url: url))
-    }
-
-    func connect() throws -> PostgresConnection { try PostgresConnection(url: url) }
-
+/// What the schema tests read from their `TestSchema`.
+extension TestSchema {
     /// Table name → column name → `information_schema` data type, for this schema.
     func columnTypes(_ connection: PostgresConnection) throws -> [String: [String: String]] {
         var tables: [String: [String: String]] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import PurplePagesTestSupport
 import Testing
 
 @testable import PGAnalytics

@@ -1,5 +1,6 @@
 import Foundation
 import PGAnalytics
+import PurplePagesTestSupport
 import Testing
 
 @Suite("Tracking flusher: the background thread")

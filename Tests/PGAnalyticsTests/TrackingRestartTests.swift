@@ -1,4 +1,5 @@
 import Foundation
+import PurplePagesTestSupport
 import Testing
 
 @testable import PGAnalytics
@@ -75,10 +76,6 @@ import Testing
 /// As root it runs as the `postgres` system user (PostgreSQL refuses to run as root), like
 /// scripts/with-postgres does.
 private struct PrivateServer {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     let bindir: String
     let directory: String
     let port: Int
@@ -91,12 +88,12 @@ private struct PrivateServer {
     init() throws {
         guard let bindir = ProcessInfo.processInfo.environment["PURPLEPAGES_TEST_PG_BINDIR"], !bindir.isEmpty
         else {
-            throw Failure(
-                description: "PURPLEPAGES_TEST_PG_BINDIR is not set: run the tests with `make test` "
+            throw TestFailure(
+                "PURPLEPAGES_TEST_PG_BINDIR is not set: run the tests with `make test` "
                     + "(or scripts/with-postgres swift test)")
         }
         self.bindir = bindir
-        port = try Self.freePort()
+        port = try freePort()
         let template = "/tmp/purplepages-restart-XXXXXX"
         if getuid() == 0 {
             // A directory the server's user owns.
@@ -106,7 +103,7 @@ private struct PrivateServer {
             directory = try Self.run(["mktemp", "-d", template]).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard directory.hasPrefix("/tmp/purplepages-restart-") else {
-            throw Failure(description: "mktemp gave \(directory)")
+            throw TestFailure("mktemp gave \(directory)")
         }
         do {
             try pg(["initdb", "-D", data, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
@@ -154,7 +151,7 @@ private struct PrivateServer {
         let log = FileManager.default.temporaryDirectory
             .appendingPathComponent("purplepages-restart-\(UUID().uuidString).out")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
-            throw Failure(description: "cannot create \(log.path)")
+            throw TestFailure("cannot create \(log.path)")
         }
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
@@ -174,29 +171,8 @@ private struct PrivateServer {
         process.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw Failure(
-                description: "\(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(output)")
+            throw TestFailure("\(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(output)")
         }
         return output
-    }
-
-    /// A TCP port of 127.0.0.1 nothing listens on now (the kernel's pick for port 0).
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                guard bind(fd, socketAddress, length) == 0 else { return false }
-                return getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "cannot bind a port of 127.0.0.1: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

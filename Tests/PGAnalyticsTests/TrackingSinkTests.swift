@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import PGAnalytics
+import PurplePagesTestSupport
 import Testing
 
 @Suite("Tracking sink: what each record writes")

@@ -1,36 +1,29 @@
 import Foundation
 import PGAnalytics
+import PurplePagesTestSupport
 import RelayServices
 import Synchronization
 import Testing
 
-/// A schema of one tracking test's own, holding the analytics tables, created straight from the
-/// statements of `AnalyticsMigrations.all` and dropped, with everything in it, afterwards.
-/// Connections reach it through `search_path` in the URL, so tests running in parallel on one
-/// database never see each other's rows.
+/// A schema of one tracking test's own (a `TestSchema`), holding the analytics tables, created
+/// straight from the statements of `AnalyticsMigrations.all` and dropped, with everything in it,
+/// afterwards.
 struct TrackingSchema {
-    let name: String
-    let baseURL: String
+    let schema: TestSchema
 
     static func with<T>(_ body: (TrackingSchema) throws -> T) throws -> T {
-        let admin = try TestDatabase.connect()
-        let name = TestDatabase.uniqueName("track")
-        try admin.execute("create schema \(name)")
-        defer { _ = try? admin.execute("drop schema \(name) cascade") }
-        let schema = TrackingSchema(name: name, baseURL: try TestDatabase.url())
-        let connection = try schema.connect()
-        for statement in AnalyticsMigrations.all.flatMap(\.statements) { try connection.execute(statement) }
-        connection.close()
-        return try body(schema)
+        try TestSchema.with(prefix: "track") { schema in
+            let tracking = TrackingSchema(schema: schema)
+            let connection = try tracking.connect()
+            for statement in AnalyticsMigrations.all.flatMap(\.statements) { try connection.execute(statement) }
+            connection.close()
+            return try body(tracking)
+        }
     }
 
     /// The URL of this schema; `timeZone` is the session's, `applicationName` names the backend.
     func url(timeZone: String = "UTC", applicationName: String? = nil) -> String {
-        let zone = timeZone.replacing("/", with: "%2F")
-        var url =
-            baseURL + (baseURL.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(name)%20-cTimeZone%3D\(zone)"
-        if let applicationName { url += "&application_name=\(applicationName)" }
-        return url
+        schema.url(timeZone: timeZone, applicationName: applicationName)
     }
 
     /// A connection whose session reads and writes times in `timeZone` (UTC unless told).

@@ -1,6 +1,7 @@
 import Foundation
 import NostrCore
 import NostrCoreTesting
+import PurplePagesTestSupport
 import Testing
 
 @Suite("permessage-deflate")

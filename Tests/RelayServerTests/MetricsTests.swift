@@ -1,5 +1,6 @@
 import Foundation
 import NostrCore
+import PurplePagesTestSupport
 import Testing
 
 @Suite("Prometheus metrics over HTTP")

@@ -4,19 +4,12 @@ import PGAnalytics
 import PurplePagesTestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The `purplepages` executable run as its own process: start-up, serving, SIGTERM, restart on the
 /// same store, and configuration errors.
 @Suite("purplepages process", .serialized)
 struct RelayProcessTests {
     @Test func servesShutsDownOnSIGTERMAndKeepsEventsAcrossRestart() async throws {
-        let binary = try RelayBinary.path()
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-process")
         let configPath = directory.path + "/config.json"
         let config = """
             {
@@ -31,8 +24,8 @@ struct RelayProcessTests {
 
         // First run: publish, query, then SIGTERM with the WebSocket still open.
         let port = try freePort()
-        let first = try RelayProcess(
-            binary: binary, arguments: ["--config", configPath, "--port", String(port)], logDirectory: directory.path,
+        let first = try RunningRelay(
+            arguments: ["--config", configPath, "--port", String(port)], logDirectory: directory.path,
             name: "first")
         do {
             let document = try await first.waitForInformationDocument(port: port)
@@ -53,8 +46,8 @@ struct RelayProcessTests {
 
         // Second run on the same store: the event is still there.
         let secondPort = try freePort()
-        let second = try RelayProcess(
-            binary: binary, arguments: ["--config", configPath, "--port", String(secondPort)],
+        let second = try RunningRelay(
+            arguments: ["--config", configPath, "--port", String(secondPort)],
             logDirectory: directory.path, name: "second")
         do {
             _ = try await second.waitForInformationDocument(port: secondPort)
@@ -73,16 +66,15 @@ struct RelayProcessTests {
     /// With an analytics database the relay migrates it at start, records client traffic, and
     /// flushes what it holds when SIGTERM stops it (long before the 15 s flush interval).
     @Test func tracksIntoPostgreSQLAndFlushesOnShutdown() async throws {
-        let analytics = try AnalyticsTestSchema(prefix: "relay_process")
+        let analytics = try TestSchema(prefix: "relay_process")
         let (schema, admin, url) = (analytics.name, analytics.admin, analytics.url)
         defer { withExtendedLifetime(analytics) {} }  // the schema is dropped when it goes
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-process")
         let configPath = directory.path + "/config.json"
         try Data(#"{"storage": {"path": "\#(directory.path)/store", "map_size_gb": 1}}"#.utf8)
             .write(to: URL(fileURLWithPath: configPath))
         let port = try freePort()
-        let relay = try RelayProcess(
-            binary: try RelayBinary.path(),
+        let relay = try RunningRelay(
             arguments: ["--config", configPath, "--port", String(port), "--analytics-db-url", url],
             logDirectory: directory.path, name: "tracking")
         do {
@@ -119,19 +111,18 @@ struct RelayProcessTests {
     /// Two relays started together on one empty analytics database: the schema is migrated once,
     /// by whichever gets the advisory lock first; the other finds it up to date.
     @Test func twoRelaysStartingTogetherMigrateOnce() async throws {
-        let analytics = try AnalyticsTestSchema(prefix: "relay_pair")
+        let analytics = try TestSchema(prefix: "relay_pair")
         let (schema, admin, url) = (analytics.name, analytics.admin, analytics.url)
         defer { withExtendedLifetime(analytics) {} }  // the schema is dropped when it goes
-        let directory = try TemporaryDirectory()
-        var relays: [RelayProcess] = []
+        let directory = try TemporaryDirectory(prefix: "purplepages-process")
+        var relays: [RunningRelay] = []
         defer { relays.forEach { $0.kill() } }
         for name in ["left", "right"] {
             let configPath = directory.path + "/\(name).json"
             try Data(#"{"storage": {"path": "\#(directory.path)/\#(name)", "map_size_gb": 1}}"#.utf8)
                 .write(to: URL(fileURLWithPath: configPath))
             relays.append(
-                try RelayProcess(
-                    binary: try RelayBinary.path(),
+                try RunningRelay(
                     arguments: ["--config", configPath, "--port", String(try freePort()), "--analytics-db-url", url],
                     logDirectory: directory.path, name: name))
         }
@@ -156,15 +147,14 @@ struct RelayProcessTests {
     }
 
     @Test func invalidConfigurationExitsWithStatus2NamingTheKey() async throws {
-        let binary = try RelayBinary.path()
-        let directory = try TemporaryDirectory()
+        let directory = try TemporaryDirectory(prefix: "purplepages-process")
         let configPath = directory.path + "/config.json"
         let config = """
             {"storage": {"path": "\(directory.path)/store"}, "server": {"host": "127.0.0.1"}, "limits": {"max_limit": "x"}}
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
-        let process = try RelayProcess(
-            binary: binary, arguments: ["--config", configPath, "--port", String(try freePort())],
+        let process = try RunningRelay(
+            arguments: ["--config", configPath, "--port", String(try freePort())],
             logDirectory: directory.path, name: "invalid")
         let status: Int32
         do {
@@ -176,135 +166,5 @@ struct RelayProcessTests {
         #expect(status == 2, "stderr: \(process.standardError)")
         #expect(process.standardError.contains("limits.max_limit"), "stderr: \(process.standardError)")
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/store/data.mdb"))
-    }
-}
-
-/// Finds the built `purplepages` next to the test sources' package.
-enum RelayBinary {
-    static func path(file: String = #filePath) throws -> String {
-        var directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent(".build/debug/purplepages").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw TestFailure(
-            "no .build/debug/purplepages above \(file): build it first (`swift build --build-tests` builds it too)")
-    }
-}
-
-/// A temporary directory removed when released.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        path =
-            FileManager.default.temporaryDirectory.appendingPathComponent("purplepages-process-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A port nothing listens on right now: bind port 0 on 127.0.0.1, read the port, close.
-func freePort() throws -> Int {
-    #if canImport(Glibc)
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard descriptor >= 0 else { throw TestFailure("socket() failed: errno \(errno)") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-    }
-    guard bound == 0 else { throw TestFailure("bind() failed: errno \(errno)") }
-    let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-    }
-    guard named == 0 else { throw TestFailure("getsockname() failed: errno \(errno)") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// kill(2), under a name the process wrapper's `kill()` does not shadow.
-private func sendSignal(_ pid: Int32, _ signal: Int32) -> Int32 { kill(pid, signal) }
-
-/// A running `purplepages`, its stderr going to a file.
-final class RelayProcess: @unchecked Sendable {
-    let process = Process()
-    let errorPath: String
-
-    init(binary: String, arguments: [String], logDirectory: String, name: String) throws {
-        errorPath = logDirectory + "/\(name).stderr"
-        guard FileManager.default.createFile(atPath: errorPath, contents: nil) else {
-            throw TestFailure("cannot create \(errorPath)")
-        }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: logDirectory)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
-    }
-
-    var standardError: String {
-        (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "<unreadable>"
-    }
-
-    func signal(_ number: Int32) throws {
-        guard process.isRunning else { throw TestFailure("purplepages already exited: \(standardError)") }
-        guard sendSignal(process.processIdentifier, number) == 0 else {
-            throw TestFailure("kill failed: errno \(errno)")
-        }
-    }
-
-    /// SIGKILL, for cleaning up after a failure.
-    func kill() {
-        if process.isRunning { _ = sendSignal(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-
-    /// Waits for the process to exit and returns its exit status (a signal death fails).
-    func waitForExit(timeout: Duration) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                throw TestFailure("purplepages did not exit within \(timeout); stderr: \(standardError)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        guard process.terminationReason == .exit else {
-            throw TestFailure("purplepages died of signal \(process.terminationStatus); stderr: \(standardError)")
-        }
-        return process.terminationStatus
-    }
-
-    /// Polls NIP-11 until the relay answers (at most 15 s) and returns the document.
-    func waitForInformationDocument(port: Int) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while true {
-            guard process.isRunning else {
-                throw TestFailure(
-                    "purplepages exited (\(process.terminationStatus)) before serving; stderr: \(standardError)")
-            }
-            if let answer = try? await httpGet(
-                "http://127.0.0.1:\(port)/", accept: "application/nostr+json", timeout: 2),
-                answer.status == 200
-            {
-                return try JSONValue.parse(Array(answer.body))
-            }
-            guard ContinuousClock.now < deadline else {
-                throw TestFailure(
-                    "purplepages did not answer NIP-11 on port \(port) within 15 s; stderr: \(standardError)")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
     }
 }

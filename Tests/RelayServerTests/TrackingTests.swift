@@ -2,8 +2,8 @@ import Foundation
 import NostrCore
 import NostrCoreTesting
 import PGAnalytics
-import RelayServer
 import PurplePagesTestSupport
+import RelayServer
 import Testing
 
 /// The relay's analytics tracking, end to end: a real relay, a real WebSocket client, the sink
@@ -12,11 +12,11 @@ import Testing
 struct TrackingTests {
     /// A schema of this test's own, migrated, and a connection whose search path is that schema.
     private struct TrackingSchema {
-        let schema: AnalyticsTestSchema
+        let schema: TestSchema
         let connection: PostgresConnection
 
         init() throws {
-            schema = try AnalyticsTestSchema(prefix: "relay_tracking")
+            schema = try TestSchema(prefix: "relay_tracking")
             connection = try PostgresConnection(url: schema.url)
             try AnalyticsSchema.migrate(connection)
         }

@@ -10,7 +10,7 @@ import Testing
     private func key(_ byte: UInt8) -> String { String(repeating: String(format: "%02x", byte), count: 32) }
 
     @Test func reloadsTheTrustedSetAndCountsAtTheThreshold() throws {
-        let schema = try AnalyticsTestSchema(prefix: "trust_reload")
+        let schema = try TestSchema(prefix: "trust_reload")
         let connection = try PostgresConnection(url: schema.url)
         defer { connection.close() }
         try AnalyticsSchema.migrate(connection)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func holdsAtMostTheConfiguredNumberOfPubkeys() throws {
-        let schema = try AnalyticsTestSchema(prefix: "trust_bound")
+        let schema = try TestSchema(prefix: "trust_bound")
         let connection = try PostgresConnection(url: schema.url)
         defer { connection.close() }
         try AnalyticsSchema.migrate(connection)

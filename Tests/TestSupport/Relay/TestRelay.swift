@@ -6,17 +6,11 @@ import Logging
 import NostrCore
 import PGAnalytics
 import PurplePagesConfiguration
+import RelayClientCore
 import RelayServer
 import RelayServices
 import Synchronization
 import Testing
-
-/// A failure of the test machinery itself (timeouts, a relay that does not start), with a message
-/// that says what was awaited.
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// Stores that could not be closed because their relay did not stop in time: kept open for the rest
 /// of the run rather than closed under a live server.
@@ -24,9 +18,10 @@ private let abandonedStores = Mutex<[TemporaryStore]>([])
 
 /// Runs `body` against a real relay: a `Relay` over a fresh `TemporaryStore`, served by
 /// `RelayApplication` on 127.0.0.1 with an ephemeral port, which `body` receives. `configure`
-/// adjusts the configuration first (the store's default and maximum limits follow it), `trustedFollowers` stands in for the analytics results and `tracking` receives what the relay records. The server
-/// is stopped, and the store removed, when `body` returns or throws.
-func withTestRelay<T: Sendable>(
+/// adjusts the configuration first (the store's default and maximum limits follow it),
+/// `trustedFollowers` stands in for the analytics results and `tracking` receives what the relay
+/// records. The server is stopped, and the store removed, when `body` returns or throws.
+public func withTestRelay<T: Sendable>(
     configure: (inout RelayConfiguration) -> Void = { _ in },
     trustedFollowers: any TrustedFollowerProvider = NoTrustedFollowers(),
     tracking: TrackingSink? = nil,
@@ -86,16 +81,4 @@ private func stop(_ server: Task<Void, any Error>) async -> Bool {
     }
     server.cancel()
     return await done.take(timeout: .seconds(10)) != nil
-}
-
-/// The current Unix time.
-var unixNow: Int64 { Int64(Date().timeIntervalSince1970) }
-
-extension KeyPair {
-    /// A signed event by this key, created now unless told otherwise.
-    func event(
-        _ kind: Kind, tags: [[String]] = [], content: String = "", at createdAt: Int64 = unixNow
-    ) -> Event {
-        sign(kind: kind, tags: tags, content: content, createdAt: createdAt)
-    }
 }

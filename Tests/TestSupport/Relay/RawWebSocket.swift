@@ -9,16 +9,16 @@ import Glibc
 ///
 /// Its blocking calls run on a Dispatch thread, never on the concurrency pool the in-process relay
 /// needs (two blocked pool threads would starve it on a 2-core machine).
-final class RawWebSocket: @unchecked Sendable {
+public final class RawWebSocket: @unchecked Sendable {
     private let socket: Int32
     private var closed = false
     /// The relay's `101 Switching Protocols` answer, headers included.
-    private(set) var upgradeAnswer = ""
+    public private(set) var upgradeAnswer = ""
 
     /// Connects to 127.0.0.1:`port` and completes the upgrade handshake (with `extensions` in a
     /// `Sec-WebSocket-Extensions` header when given, and any other `headers`), with a small receive buffer so the kernel
     /// holds little for a client that does not read.
-    static func connect(
+    public static func connect(
         port: Int, extensions: String? = nil, headers: [String: String] = [:]
     ) async throws -> RawWebSocket {
         try await offThePool { try RawWebSocket(port: port, extensions: extensions, headers: headers) }
@@ -62,14 +62,14 @@ final class RawWebSocket: @unchecked Sendable {
     deinit { close() }
 
     /// Closes the socket (no close frame: the abrupt end a crashed client gives).
-    func close() {
+    public func close() {
         guard !closed else { return }
         closed = true
         Glibc.close(socket)
     }
 
     /// Sends `text` as one masked text frame.
-    func send(text: String) throws {
+    public func send(text: String) throws {
         let payload = Array(text.utf8)
         var frame: [UInt8] = [0x81]
         if payload.count < 126 {
@@ -86,7 +86,7 @@ final class RawWebSocket: @unchecked Sendable {
 
     /// The next frame from the relay: its opcode and payload (servers do not mask). Nil when the
     /// connection ends first or nothing arrives within `seconds`.
-    func readFrame(seconds: Int = 5) async -> (opcode: UInt8, payload: [UInt8])? {
+    public func readFrame(seconds: Int = 5) async -> (opcode: UInt8, payload: [UInt8])? {
         await offThePool { self.blockingReadFrame(seconds: seconds) }
     }
 
@@ -107,7 +107,7 @@ final class RawWebSocket: @unchecked Sendable {
     }
 
     /// The next text message from the relay, if the next frame is one.
-    func readText(seconds: Int = 5) async -> String? {
+    public func readText(seconds: Int = 5) async -> String? {
         guard let frame = await readFrame(seconds: seconds), frame.opcode == 1 else { return nil }
         return String(decoding: frame.payload, as: UTF8.self)
     }
@@ -125,7 +125,7 @@ final class RawWebSocket: @unchecked Sendable {
 
     /// Reads and discards everything until the relay closes the connection; false if it is still
     /// open after `seconds`.
-    func drainUntilClosed(seconds: Int) async -> Bool {
+    public func drainUntilClosed(seconds: Int) async -> Bool {
         await offThePool { self.blockingDrain(seconds: seconds) }
     }
 
