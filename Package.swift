@@ -77,14 +77,13 @@ let package = Package(
             name: "purplepages-bench",
             dependencies: [
                 "CommandLineSupport",
-                "PurplePagesTestSupport",
+                "RelayClientCore",
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "EventTransfer", package: "LMDBStore"),
                 .product(name: "RelayServer", package: "RelayServer"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Executables/purplepages-bench"
         ),
@@ -108,6 +107,7 @@ let package = Package(
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +118,7 @@ let package = Package(
         .target(
             name: "RelayClientCore",
             dependencies: [
+                .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -103,11 +103,9 @@ struct AnalyticsBenchmarkCommand: ParsableCommand {
     private func measure(
         relay: ChildProcess, relayLog: String, mix: RequestMix, worker: String, workerConfig: String
     ) async throws -> AnalyticsOutcome {
-        let watchdog = Watchdog()
-        defer { watchdog.stop() }
         let url = "ws://127.0.0.1:\(relayPort)"
-        try await waitForRelay(relay, log: relayLog, url: url, watchdog: watchdog)
-        let session = RelaySession(url: url, watchdog: watchdog, timeout: .milliseconds(Int(timeout * 1000)))
+        try await waitForRelay(relay, log: relayLog, url: url)
+        let session = RelaySession(url: url, timeout: .milliseconds(Int(timeout * 1000)))
         let connections = try await session.connect(count: clients)
         let load = RequestLoad(mix: mix, connections: connections, seed: seed)
 
@@ -140,8 +138,8 @@ struct AnalyticsBenchmarkCommand: ParsableCommand {
     }
 
     /// Waits until the relay logged that it listens and accepts a WebSocket connection.
-    private func waitForRelay(_ relay: ChildProcess, log: String, url: String, watchdog: Watchdog) async throws {
-        let probe = RelaySession(url: url, watchdog: watchdog, timeout: .seconds(2))
+    private func waitForRelay(_ relay: ChildProcess, log: String, url: String) async throws {
+        let probe = RelaySession(url: url, timeout: .seconds(2))
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -149,7 +147,7 @@ struct AnalyticsBenchmarkCommand: ParsableCommand {
                 throw RelayBenchmarkError(
                     description: "the relay exited (\(relay.exitDescription)); its log:\n\(text.suffix(2000))")
             }
-            if text.contains("listening on"), let connection = try? await RelayConnection.connect(session: probe) {
+            if text.contains("listening on"), let connection = try? await probe.connect() {
                 await connection.close()
                 print("relay: pid \(relay.pid) on \(url)")
                 return

@@ -2,11 +2,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import HummingbirdWSClient
-import Logging
 import NostrCore
 import NostrCoreTesting
-import Synchronization
 
 // MARK: - Ingest
 

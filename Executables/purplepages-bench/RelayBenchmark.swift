@@ -1,8 +1,6 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import HummingbirdWSClient
-import Logging
 import NostrCore
 import NostrCoreTesting
 import Synchronization
@@ -99,9 +97,7 @@ struct RelayBenchmarkCommand: ParsableCommand {
     }
 
     private func runAsync() async throws {
-        let watchdog = Watchdog()
-        defer { watchdog.stop() }
-        let session = RelaySession(url: url, watchdog: watchdog, timeout: .milliseconds(Int(timeout * 1000)))
+        let session = RelaySession(url: url, timeout: .milliseconds(Int(timeout * 1000)))
         let corpus: Corpus? =
             switch mode {
             case .req where stored: Corpus.sampled(pubkeys: pubkeys, seed: seed)

@@ -5,9 +5,9 @@ import Synchronization
 
 /// A WebSocket connection to a Nostr relay, the part the test client (`NostrTestClient`) and the
 /// relay benchmark share: it connects, consumes the relay's `["AUTH", challenge]` greeting, sends
-/// text and binary frames, queues what the relay sends as `Message`s stamped with their arrival,
-/// hands them out with bounded waits, and closes.
-public final class RelayWebSocket<Message: InboundMessage>: Sendable {
+/// text and binary frames, queues what the relay sends as `RelayFrame`s stamped with their
+/// arrival, hands them out with bounded waits, and closes.
+public final class RelayWebSocket: Sendable {
     /// The relay's URL.
     public let url: String
     /// The NIP-42 challenge the relay greeted this connection with.
@@ -15,12 +15,12 @@ public final class RelayWebSocket<Message: InboundMessage>: Sendable {
     /// How long a wait lasts unless told otherwise.
     public let timeout: Duration
     private let outbound: WebSocketOutboundWriter
-    private let inbox: WaitQueue<Message>
+    private let inbox: WaitQueue<RelayFrame>
     private let connection: Task<WebSocketCloseFrame?, any Error>
 
     private init(
         url: String, challenge: String, timeout: Duration, outbound: WebSocketOutboundWriter,
-        inbox: WaitQueue<Message>, connection: Task<WebSocketCloseFrame?, any Error>
+        inbox: WaitQueue<RelayFrame>, connection: Task<WebSocketCloseFrame?, any Error>
     ) {
         self.url = url
         self.challenge = challenge
@@ -32,14 +32,14 @@ public final class RelayWebSocket<Message: InboundMessage>: Sendable {
 
     /// Connects to `url` and waits (at most `timeout`, which also bounds later waits unless they
     /// say otherwise) for the relay's AUTH greeting. Messages may be up to `maxMessageSize` bytes;
-    /// `extensions` are offered in the handshake; `binary` sees any binary message the relay sends
-    /// (relays send text only).
+    /// `extensions` are offered in the handshake; `inspect` sees every message as it arrives, before
+    /// a text message is queued (binary ones are not queued: relays send text).
     public static func connect(
         url: String, timeout: Duration, maxMessageSize: Int = 1 << 20,
         extensions: [WebSocketExtensionFactory] = [], logLabel: String = "relay-websocket",
-        binary: (@Sendable (ByteBuffer) -> Void)? = nil
+        inspect: (@Sendable (WebSocketMessage) -> Void)? = nil
     ) async throws -> RelayWebSocket {
-        let inbox = WaitQueue<Message>()
+        let inbox = WaitQueue<RelayFrame>()
         let writer = Mutex<WebSocketOutboundWriter?>(nil)
         var logger = Logger(label: logLabel)
         logger.logLevel = .error
@@ -50,10 +50,9 @@ public final class RelayWebSocket<Message: InboundMessage>: Sendable {
             ) { inbound, outbound, _ in
                 writer.withLock { $0 = outbound }
                 for try await message in inbound.messages(maxSize: maxMessageSize) {
-                    switch message {
-                    case .text(let text): inbox.push(Message(text: text, arrival: .now))
-                    case .binary(let buffer): binary?(buffer)
-                    }
+                    let arrival = ContinuousClock.now
+                    inspect?(message)
+                    if case .text(let text) = message { inbox.push(RelayFrame(text, at: arrival)) }
                 }
             }
         }
@@ -85,20 +84,20 @@ public final class RelayWebSocket<Message: InboundMessage>: Sendable {
 
     /// The oldest message not taken yet, waiting up to `timeout` (the connection's, unless given);
     /// nil on timeout or once the connection has ended.
-    public func next(timeout: Duration? = nil) async -> Message? {
+    public func next(timeout: Duration? = nil) async -> RelayFrame? {
         await inbox.take(timeout: timeout ?? self.timeout)
     }
 
     /// The oldest message (queued or to come) that `predicate` accepts, leaving the others queued;
     /// nil on timeout or once the connection has ended.
     public func take(
-        timeout: Duration? = nil, where predicate: @escaping @Sendable (Message) -> Bool
-    ) async -> Message? {
+        timeout: Duration? = nil, where predicate: @escaping @Sendable (RelayFrame) -> Bool
+    ) async -> RelayFrame? {
         await inbox.take(timeout: timeout ?? self.timeout, where: predicate)
     }
 
     /// Messages received and not taken yet.
-    public var pending: [Message] { inbox.pending }
+    public var pending: [RelayFrame] { inbox.pending }
 
     /// Whether the connection has ended.
     public var isClosed: Bool { inbox.isFinished }

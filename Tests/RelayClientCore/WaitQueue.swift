@@ -8,18 +8,17 @@ import Synchronization
 /// overdue waits, so a wait ends at most one tick after its deadline. That keeps thousands of
 /// connections waiting cheap, and the relay benchmark's sub-millisecond timings free of timers.
 public final class WaitQueue<Element: Sendable>: Sendable {
-    private struct Waiter {
-        var predicate: (@Sendable (Element) -> Bool)?
-        var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<Element?, Never>
-    }
-
     private struct State {
         /// Elements pushed; those before `head` are taken already.
         var buffer: [Element] = []
         var head = 0
         var finished = false
-        var waiter: Waiter?
+        /// The waiting reader, the elements it wants (any, without a predicate) and when its wait
+        /// ends (in `DeadlineTicker.nanoseconds`). Fields of their own, not one optional struct:
+        /// copying that costs a generic metadata lookup per message.
+        var waiter: CheckedContinuation<Element?, Never>?
+        var predicate: (@Sendable (Element) -> Bool)?
+        var deadline: Int64 = .max
 
         /// The index of the oldest queued element `predicate` accepts (any, without one).
         func firstIndex(matching predicate: (@Sendable (Element) -> Bool)?) -> Int? {
@@ -43,33 +42,40 @@ public final class WaitQueue<Element: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The current wait's deadline, mirrored for the ticker (under `state`'s lock).
+    private let deadline = WaitDeadline()
 
     /// An empty queue, its waits watched by `DeadlineTicker.shared`.
     public init() {
-        DeadlineTicker.shared.watch(self)
+        deadline.onExpiry { [weak self] now in self?.expire(now: now) }
+        DeadlineTicker.shared.watch(deadline)
     }
+
+    deinit { deadline.markDone() }
 
     /// Queues `element`, or hands it straight to the waiting reader if it wants it.
     public func push(_ element: Element) {
-        let waiter = state.withLock { state -> Waiter? in
-            if let waiter = state.waiter, waiter.predicate?(element) ?? true {
-                state.waiter = nil
-                return waiter
+        let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+            if state.waiter != nil, state.predicate?(element) ?? true {
+                state.predicate = nil
+                deadline.nanoseconds.store(.max, ordering: .relaxed)
+                return state.waiter.take()
             }
             state.buffer.append(element)
             return nil
         }
-        waiter?.continuation.resume(returning: element)
+        waiter?.resume(returning: element)
     }
 
     /// No more elements will come: a waiting reader with no match gets `nil`.
     public func finish() {
-        let waiter = state.withLock { state -> Waiter? in
+        let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
             state.finished = true
-            defer { state.waiter = nil }
-            return state.waiter
+            state.predicate = nil
+            deadline.markDone()
+            return state.waiter.take()
         }
-        waiter?.continuation.resume(returning: nil)
+        waiter?.resume(returning: nil)
     }
 
     /// Whether `finish` has been called.
@@ -88,7 +94,10 @@ public final class WaitQueue<Element: Sendable>: Sendable {
                 if let index = state.firstIndex(matching: predicate) { return .some(state.take(at: index)) }
                 if state.finished { return .some(nil) }
                 precondition(state.waiter == nil, "WaitQueue supports one reader at a time")
-                state.waiter = Waiter(predicate: predicate, deadline: .now + timeout, continuation: continuation)
+                state.waiter = continuation
+                state.predicate = predicate
+                state.deadline = DeadlineTicker.nanoseconds(.now + timeout)
+                deadline.nanoseconds.store(state.deadline, ordering: .relaxed)
                 return .none
             }
             if let immediate { continuation.resume(returning: immediate) }
@@ -102,13 +111,15 @@ public final class WaitQueue<Element: Sendable>: Sendable {
     }
 }
 
-extension WaitQueue: DeadlineWatched {
-    func expire(now: ContinuousClock.Instant) {
-        let waiter = state.withLock { state -> Waiter? in
-            guard let waiter = state.waiter, waiter.deadline <= now else { return nil }
-            state.waiter = nil
-            return waiter
+extension WaitQueue {
+    /// Ends the wait if its deadline is `now` (in `DeadlineTicker.nanoseconds`) or earlier.
+    private func expire(now: Int64) {
+        let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+            guard state.waiter != nil, state.deadline <= now else { return nil }
+            state.predicate = nil
+            deadline.nanoseconds.store(.max, ordering: .relaxed)
+            return state.waiter.take()
         }
-        waiter?.continuation.resume(returning: nil)
+        waiter?.resume(returning: nil)
     }
 }

@@ -81,7 +81,7 @@ extension NostrTestClient {
     }
 
     /// The raw JSON of the event in `["EVENT", id, event]`, cut from the message text.
-    public static func eventJSON(of reply: RelayReply) throws -> String {
+    public static func eventJSON(of reply: RelayFrame) throws -> String {
         guard let id = reply.string(1), reply.json.arrayValue?.count == 3 else {
             throw TestFailure("malformed EVENT: \(reply)")
         }

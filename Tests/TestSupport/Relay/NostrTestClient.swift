@@ -1,3 +1,4 @@
+import HummingbirdWSClient
 import HummingbirdWSCompression
 import NIOCore
 import NostrCore
@@ -19,10 +20,10 @@ public final class NostrTestClient: Sendable {
 
     /// The relay's port on 127.0.0.1.
     public let port: Int
-    private let socket: RelayWebSocket<RelayReply>
+    private let socket: RelayWebSocket
     private let counter = Atomic<Int>(0)
 
-    private init(port: Int, socket: RelayWebSocket<RelayReply>) {
+    private init(port: Int, socket: RelayWebSocket) {
         self.port = port
         self.socket = socket
     }
@@ -34,18 +35,30 @@ public final class NostrTestClient: Sendable {
     public var relayURL: String { "ws://127.0.0.1:\(port)" }
 
     /// Connects to `ws://127.0.0.1:port/` (offering permessage-deflate when `deflate`) and waits for
-    /// the relay's AUTH greeting. A binary message from the relay is recorded as an issue.
+    /// the relay's AUTH greeting. A message that is not JSON, or binary, is recorded as an issue of
+    /// the running test when it arrives.
     public static func connect(
         port: Int, deflate: Bool = false, timeout: Duration = defaultTimeout
     ) async throws -> NostrTestClient {
-        let socket = try await RelayWebSocket<RelayReply>.connect(
+        let socket = try await RelayWebSocket.connect(
             url: "ws://127.0.0.1:\(port)/", timeout: timeout, maxMessageSize: 16 << 20,
             extensions: deflate ? [.perMessageDeflate(maxDecompressedFrameSize: 16 << 20)] : [],
-            logLabel: "test-client"
-        ) { buffer in
+            logLabel: "test-client", inspect: recordMalformed)
+        return NostrTestClient(port: port, socket: socket)
+    }
+
+    /// Records a message from the relay that is not a JSON text as an issue.
+    @Sendable private static func recordMalformed(_ message: WebSocketMessage) {
+        switch message {
+        case .text(let text):
+            do {
+                _ = try JSONValue.parse(text)
+            } catch {
+                Issue.record("the relay sent a message that is not JSON (\(error)): \(text)")
+            }
+        case .binary(let buffer):
             Issue.record("the relay sent a binary message of \(buffer.readableBytes) bytes")
         }
-        return NostrTestClient(port: port, socket: socket)
     }
 
     /// Closes the connection (close handshake) and waits for it to end.
@@ -113,14 +126,14 @@ public final class NostrTestClient: Sendable {
     }
 
     /// The next message from the relay.
-    public func nextReply(timeout: Duration = defaultTimeout) async throws -> RelayReply {
+    public func nextReply(timeout: Duration = defaultTimeout) async throws -> RelayFrame {
         try await take("any message", timeout: timeout) { _ in true }
     }
 
     /// The first message (queued or to come) that `predicate` accepts; others stay queued.
     public func take(
-        _ what: String, timeout: Duration = defaultTimeout, where predicate: @escaping @Sendable (RelayReply) -> Bool
-    ) async throws -> RelayReply {
+        _ what: String, timeout: Duration = defaultTimeout, where predicate: @escaping @Sendable (RelayFrame) -> Bool
+    ) async throws -> RelayFrame {
         guard let reply = await socket.take(timeout: timeout, where: predicate) else {
             let state = socket.isClosed ? "the connection closed" : "timed out after \(timeout)"
             throw TestFailure("waiting for \(what): \(state); queued: \(socket.pending.map(\.text))")
@@ -129,7 +142,7 @@ public final class NostrTestClient: Sendable {
     }
 
     /// Messages received and not yet taken.
-    public var pending: [RelayReply] { socket.pending }
+    public var pending: [RelayFrame] { socket.pending }
 
     /// Checks that nothing arrives for `duration`.
     public func expectNoMessage(for duration: Duration, sourceLocation: SourceLocation = #_sourceLocation) async {
