@@ -20,7 +20,7 @@ private final class RecordingLoop: BackgroundLoop {
     }
 
     func run() {
-        journal.append("\(name) running on \(Thread.current.name ?? "?")")
+        journal.append("\(name) running on \(DedicatedThread.currentThreadName)")
         stop.wait()
         Thread.sleep(
             forTimeInterval: Double(stopTime.components.seconds) + Double(stopTime.components.attoseconds) / 1e18)

@@ -9,7 +9,7 @@ struct DedicatedThreadTests {
     @Test func runsTheBodyOnAThreadOfItsOwnAndJoins() {
         let ran = Mutex<(name: String?, isMain: Bool)?>(nil)
         let thread = DedicatedThread(name: "pp-test") {
-            ran.withLock { $0 = (Thread.current.name, Thread.isMainThread) }
+            ran.withLock { $0 = (DedicatedThread.currentThreadName, Thread.isMainThread) }
         }
         #expect(thread.join(timeout: .seconds(5)))
         #expect(thread.isFinished)

@@ -23,7 +23,7 @@ public final class DedicatedThread: @unchecked Sendable {
         self.name = name
         let thread = Thread { [self] in
             // Named from inside: Foundation on Linux drops a name set before the thread starts.
-            Thread.current.name = name
+            Self.nameCurrentThread(name)
             body()
             finish()
         }
@@ -93,6 +93,21 @@ public final class DedicatedThread: @unchecked Sendable {
             return Array(waiters.values)
         }
         for waiter in waiting { waiter.resume(returning: true) }
+    }
+
+    /// Names the calling thread in the kernel (what `top -H` and debuggers show; Linux keeps 15
+    /// bytes). Foundation's `Thread.name` does not reliably reach the kernel on Linux, so the name
+    /// is written to the thread's own `comm` file.
+    static func nameCurrentThread(_ name: String) {
+        guard let file = FileHandle(forWritingAtPath: "/proc/thread-self/comm") else { return }
+        defer { try? file.close() }
+        try? file.write(contentsOf: Data(name.utf8.prefix(15)))
+    }
+
+    /// The calling thread's kernel name ("" where there is no /proc).
+    static var currentThreadName: String {
+        let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+        return comm.hasSuffix("\n") ? String(comm.dropLast()) : comm
     }
 
     private func locked<T>(_ body: () -> T) -> T {
