@@ -52,7 +52,9 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Runs the writer on a thread of the store's own (`WriterThread.own`).
     func startThread() {
         let thread = Thread { [self] in
-            // Linux thread names: 15 bytes at most, set from inside (Foundation drops an earlier one).
+            // Best effort, for debuggers: Foundation on Linux drops a name set before the thread starts
+            // and does not always apply one set here (the relay's writer runs on a DedicatedThread,
+            // which names its thread itself).
             Thread.current.name = "pp-store-writer"
             run()
         }

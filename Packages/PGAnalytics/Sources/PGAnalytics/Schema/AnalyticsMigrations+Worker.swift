@@ -1,7 +1,7 @@
 extension AnalyticsMigrations {
     /// The analytics worker's results. Each job replaces its tables in one transaction, so readers
     /// always see one whole pass. The tables of a row per pubkey are replaced by loading a new copy
-    /// and swapping it in (`ResultTable.swap`): grants on them do not survive a pass, so grant
+    /// and swapping it in (`PostgresConnection.swapRows`): grants on them do not survive a pass, so grant
     /// readers access through the schema's default privileges. Counts are over the follow graph:
     /// the newest kind 3 of each author (and kind 10000 for mutes), `p` values not 64-hex ignored.
     static let workerResults = AnalyticsMigration(
