@@ -207,6 +207,16 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Writes a consistent snapshot of the environment as `data.mdb` into the existing directory
+    /// `directory`, which must not hold one yet. Compacting leaves out free pages and renumbers the
+    /// rest, so the copy is as small as the data; it runs in one read transaction, so writers go on
+    /// meanwhile (but cannot reuse pages freed during the copy, so the source may grow a little).
+    public func copy(to directory: String, compacting: Bool = true) throws(LMDBError) {
+        let flags = compacting ? UInt32(MDB_CP_COMPACT) : 0
+        let code = gate.shared { mdb_env_copy2(pointer, directory, flags) }
+        try LMDBError.check(code, "mdb_env_copy2 \(directory)")
+    }
+
     /// Flushes buffers to disk (commits already do; this is for belt and braces at shutdown).
     public func sync() throws(LMDBError) {
         try LMDBError.check(mdb_env_sync(pointer, 1), "mdb_env_sync")

@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case corrupt(String)
     /// More events match than a scan may walk (`maxScanEvents`).
     case tooManyResults(limit: Int)
+    /// A copy was asked for into a directory that already holds a store.
+    case copyTargetExists(path: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .missing(let path): "no event store at \(path)"
         case .corrupt(let what): "the event store is corrupt: \(what)"
         case .tooManyResults(let limit): "more than \(limit) events match"
+        case .copyTargetExists(let path): "\(path) already holds a store (data.mdb); give an empty directory"
         }
     }
 }
