@@ -13,8 +13,8 @@ FUZZ_SECONDS ?= 60
 # Reproducible Dictionary/Set ordering in builds, tests and benchmarks.
 export SWIFT_DETERMINISTIC_HASHING=1
 
-.PHONY: help deps build release run test check-packages bench bench-store bench-relay bench-import bench-tracking bench-analytics \
-	fuzz fmt clean
+.PHONY: help deps build release run test install uninstall check-packages bench bench-store bench-relay bench-import \
+	bench-tracking bench-analytics fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -24,6 +24,9 @@ help:
 	@echo "  release  release build (swift build -c release)"
 	@echo "  run      release build, then run .build/release/purplepages \$$(ARGS)"
 	@echo "  test     build tests, then run them against a throwaway PostgreSQL (\$$(TEST_ARGS))"
+	@echo "  install  release build (static Swift runtime), then scripts/install into \$$(PREFIX) (/opt/purplepages);"
+	@echo "           BUILD_DIR=.build/debug installs that build instead; SERVICE_USER, SYSTEMD_DIR: see Docs/OPERATIONS.md"
+	@echo "  uninstall  remove what install put into \$$(PREFIX), keeping config.json and data/"
 	@echo "  check-packages  build each package alone and link it from a foreign package (slow; \$$(PACKAGES))"
 	@echo "  bench    release build of purplepages-bench, then run 'parse \$$(BENCH_ARGS)'"
 	@echo "  bench-store  release build of purplepages-bench, then run 'store \$$(STORE_ARGS)' (1M events by default)"
@@ -59,6 +62,31 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	scripts/with-postgres $(SWIFT) test --skip-build --disable-xctest --no-parallel $(TEST_ARGS)
+
+# install: release build of the three executables with the Swift runtime linked in (a machine
+# without Swift runs them), then scripts/install puts them, config.example.json, a first config.json
+# (never overwritten), data/ and the systemd units into PREFIX. As root it also creates the service
+# user SERVICE_USER (empty: none) and gives it data/; the units go to /etc/systemd/system as root with
+# the default PREFIX, or to SYSTEMD_DIR when given. BUILD_DIR=.build/debug installs an existing build
+# as it is, without building (the test suite does that). uninstall takes the same variables.
+PREFIX ?= /opt/purplepages
+BUILD_DIR ?=
+SERVICE_USER ?= purplepages
+SYSTEMD_DIR ?=
+INSTALL_ARGS = --prefix "$(PREFIX)" --user "$(SERVICE_USER)" $(if $(SYSTEMD_DIR),--systemd-dir "$(SYSTEMD_DIR)")
+install:
+ifeq ($(BUILD_DIR),)
+	@scripts/install-deps
+	$(SWIFT) build -c release --static-swift-stdlib --product purplepages
+	$(SWIFT) build -c release --static-swift-stdlib --product purplepages-analytics
+	$(SWIFT) build -c release --static-swift-stdlib --product purplepages-import
+	scripts/install --from .build/release $(INSTALL_ARGS)
+else
+	scripts/install --from "$(BUILD_DIR)" $(INSTALL_ARGS)
+endif
+
+uninstall:
+	scripts/uninstall $(INSTALL_ARGS)
 
 # check-packages: each package under Packages/ builds standalone and links from a foreign package
 # (scripts/check-packages; own build folders in .build-packages/). PACKAGES="RelayServer" limits it.

@@ -253,5 +253,16 @@ let package = Package(
             path: "Tests/CommandLineSupportTests"
         ),
         .testTarget(name: "HarnessTests", dependencies: ["PurplePagesTestSupport"], path: "Tests/HarnessTests"),
+        // make install/uninstall into a temporary prefix, the installed executables and units, and
+        // deploy/config.example.json against the configuration reader.
+        .testTarget(
+            name: "DeployTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "NostrCore", package: "NostrCore"),
+            ],
+            path: "Tests/DeployTests"
+        ),
     ]
 )
