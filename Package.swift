@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "CommandLineSupport",
                 .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -51,6 +52,7 @@ let package = Package(
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Executables/purplepages-import"
         ),
@@ -60,6 +62,7 @@ let package = Package(
                 "CommandLineSupport",
                 .product(name: "AnalyticsWorker", package: "AnalyticsWorker"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Executables/purplepages-analytics"
         ),
@@ -70,9 +73,13 @@ let package = Package(
             dependencies: [
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Executables/CommandLineSupport"
+            path: "Executables/CommandLineSupport",
+            plugins: ["BuildVersionPlugin"]
         ),
+        // Stamps the git commit into CommandLineSupport for `--version`.
+        .plugin(name: "BuildVersionPlugin", capability: .buildTool(), path: "Executables/BuildVersionPlugin"),
         .executableTarget(
             name: "purplepages-bench",
             dependencies: [
@@ -177,6 +184,7 @@ let package = Package(
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
                 // The flusher runs on the relay's DedicatedThread, as in production.
                 .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/PGAnalyticsTests"
         ),
@@ -232,6 +240,7 @@ let package = Package(
                 .product(name: "LMDBStoreTesting", package: "LMDBStore"),
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/AnalyticsWorkerTests"
         ),
@@ -249,8 +258,20 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineSupportTests",
-            dependencies: ["CommandLineSupport"],
+            dependencies: ["CommandLineSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/CommandLineSupportTests"
+        ),
+        // Every executable's command-line contract as processes: exit statuses, --version, the
+        // hand-overs, `purplepages compact`.
+        .testTarget(
+            name: "ExecutableTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "PGAnalytics", package: "PGAnalytics"),
+            ],
+            path: "Tests/ExecutableTests"
         ),
         .testTarget(name: "HarnessTests", dependencies: ["PurplePagesTestSupport"], path: "Tests/HarnessTests"),
         // make install/uninstall into a temporary prefix, the installed executables and units, and

@@ -2,6 +2,7 @@ import AnalyticsWorker
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import Logging
 
 /// `purplepages-analytics`: the analytics worker. Reads the event store read-only, computes
 /// follower counts, trust and PageRank, bot clusters, spam candidates and communities, and
@@ -15,7 +16,10 @@ struct PurplePagesAnalytics: ParsableCommand {
             Without --once, runs a full pass every analytics.interval_minutes (default 60) until SIGTERM or
             SIGINT, which stop it between two jobs (a second signal stops it at once; the job in hand
             then writes nothing). Exit status: 0 ok, 1 a pass or job failed, 2 usage or configuration error.
-            """)
+            """,
+        version: PurplePagesVersion.description)
+
+    static func main() { runAsMain() }
 
     @OptionGroup var configurationFile: ConfigurationFileOption
 
@@ -28,9 +32,12 @@ struct PurplePagesAnalytics: ParsableCommand {
 
     @OptionGroup var analyticsDatabase: AnalyticsDatabaseOption
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
+        let logger = try logging.bootstrap(label: "purplepages-analytics")
         var configuration = try configurationFile.load(tool: "purplepages-analytics")
-        configuration.warnings.forEach(logLine)
+        for warning in configuration.warnings { logger.warning("\(warning)") }
         analyticsDatabase.apply(to: &configuration)
         var intervalSeconds = Double(configuration.analytics.worker.intervalMinutes * 60)
         if let interval {
@@ -45,30 +52,30 @@ struct PurplePagesAnalytics: ParsableCommand {
             standardError("purplepages-analytics: storage.analytics_db_url is empty: the worker writes to PostgreSQL\n")
             throw ExitCode(2)
         }
-        ProcessPriority.lower(to: configuration.analytics.worker.nice) { logLine("analytics: \($0)") }
+        ProcessPriority.lower(to: configuration.analytics.worker.nice, logger: logger)
         let stop = StopSignal()
         let signals = InterruptSignals { signal, count in
             if count > 1 {
-                logLine("analytics: second signal: exiting now")
+                logger.warning("second signal: exiting now")
                 Foundation.exit(128 + signal)
             }
-            logLine("analytics: stopping after the current job")
+            logger.notice("stopping after the current job")
             stop.stop()
         }
         defer { signals.cancel() }
-        let worker = AnalyticsWorker(configuration: configuration, log: logLine)
+        let worker = AnalyticsWorker(configuration: configuration, logger: logger)
         if once {
             let report: PassReport
             do {
                 report = try worker.runPass(stop: stop)
             } catch {
-                standardError("purplepages-analytics: \(error)\n")
+                logger.error("pass failed: \(error)")
                 throw ExitCode(1)
             }
-            logLine("analytics: \(ProcessMemory.peakReport)")
+            logger.info("\(ProcessMemory.peakReport)")
             if !report.succeeded { throw ExitCode(1) }
         } else {
-            logLine("analytics: a pass every \(Int(intervalSeconds)) s; store \(configuration.storage.path)")
+            logger.info("a pass every \(Int(intervalSeconds)) s; store \(configuration.storage.path)")
             worker.runForever(intervalSeconds: intervalSeconds, stop: stop)
         }
     }

@@ -10,7 +10,8 @@ import NostrCoreTesting
 struct FixtureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fixture",
-        abstract: "Write N generated signed events (the store benchmark's corpus) as JSONL (gzip when the name ends in .gz)."
+        abstract:
+            "Write N generated signed events (the store benchmark's corpus) as JSONL (gzip when the name ends in .gz)."
     )
 
     @Option(help: "Events to generate (about 3.35 per pubkey).")
@@ -44,6 +45,8 @@ struct FixtureCommand: ParsableCommand {
             }
         }
         try file.finish()
-        print("fixture: \(written) events of \(pubkeys) pubkeys (seed \(seed)) in \(output), \(String(format: "%.1f", seconds(clock.now - start))) s")
+        print(
+            "fixture: \(written) events of \(pubkeys) pubkeys (seed \(seed)) in \(output), \(String(format: "%.1f", seconds(clock.now - start))) s"
+        )
     }
 }

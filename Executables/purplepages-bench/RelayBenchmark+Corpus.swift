@@ -57,4 +57,3 @@ struct Corpus: Sendable {
             listAuthors: lists.isEmpty ? generator.keyPairs.map(\.publicKey) : lists)
     }
 }
-

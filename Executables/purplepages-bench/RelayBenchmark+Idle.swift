@@ -14,7 +14,8 @@ struct IdleBenchmark {
         let limit = OpenFileLimit.raiseToHardLimit()
         guard limit >= connections + 256 else {
             throw RelayBenchmarkError(
-                description: "\(connections) connections need more open files than the limit of \(limit): raise `ulimit -Hn`")
+                description:
+                    "\(connections) connections need more open files than the limit of \(limit): raise `ulimit -Hn`")
         }
         guard let before = Self.residentKiB(pid) else {
             throw RelayBenchmarkError(description: "no process \(pid) to measure (/proc/\(pid)/status)")

@@ -3,6 +3,7 @@ import CommandLineSupport
 import EventTransfer
 import Foundation
 import LMDBStore
+import Logging
 import NostrCore
 
 /// `purplepages-import export [--filter JSON] [-o FILE]`.
@@ -21,8 +22,11 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (- or absent: standard output).")
     var output = "-"
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        let configuration = try loadConfiguration(configurationFile)
+        let logger = try logging.bootstrap(label: "purplepages-import")
+        let configuration = try loadConfiguration(configurationFile, logger: logger)
         var parsedFilter: Filter?
         if let filter {
             do {
@@ -31,7 +35,7 @@ struct ExportCommand: ParsableCommand {
                 throw ValidationError("--filter: \(error)")
             }
         }
-        let store = try openStore(configuration, readOnly: true)
+        let store = try openStore(configuration, logger: logger, readOnly: true)
         defer { store.close() }
         let total = (try? store.statistics().totalEvents) ?? 0
         let terminal = isatty(STDERR_FILENO) == 1
@@ -44,7 +48,7 @@ struct ExportCommand: ParsableCommand {
             }
             standardError((terminal ? "\n" : "") + "exported \(written) events to \(output)\n")
         } catch {
-            standardError("purplepages-import: \(error)\n")
+            logger.error("export failed: \(error)")
             throw ExitCode(1)
         }
     }

@@ -3,6 +3,7 @@ import CommandLineSupport
 import EventTransfer
 import Foundation
 import LMDBStore
+import Logging
 import PurplePagesConfiguration
 
 /// `purplepages-import [options] FILE...|-`.
@@ -36,6 +37,11 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Events per write transaction at most.")
     var batch = 50_000
 
+    @OptionGroup var logging: LoggingOptions
+
+    /// With an analytics database, superseded versions go to `event_history`.
+    @OptionGroup var analyticsDatabase: AnalyticsDatabaseOption
+
     @Argument(help: "Files to import (gzip is detected by its magic bytes); - reads standard input.")
     var files: [String] = []
 
@@ -47,8 +53,12 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try loadConfiguration(configurationFile)
+        let logger = try logging.bootstrap(label: "purplepages-import")
+        var configuration = try loadConfiguration(configurationFile, logger: logger)
+        analyticsDatabase.apply(to: &configuration)
+        let history = try ImportHistory.open(configuration, logger: logger)
         var options = ImportOptions()
+        options.onSuperseded = history?.archive
         options.format = format
         options.verifySignatures = !noVerify
         options.strict = strict
@@ -56,7 +66,8 @@ struct ImportCommand: ParsableCommand {
         let policy = EventPolicy(configuration, checkKinds: !allKinds)
         options.policy = { event, now in policy.rejection(of: event, now: now) }
         let store = try openStore(
-            configuration, maxBatchEvents: batch, maxQueued: (options.windowsInFlight + 1) * options.windowLines)
+            configuration, logger: logger, maxBatchEvents: batch,
+            maxQueued: (options.windowsInFlight + 1) * options.windowLines, onReplace: history?.archive)
         defer { store.close() }
         let totalBytes = files.allSatisfy { $0 != "-" } ? files.compactMap(Self.size).reduce(0, +) : nil
         let progress = ImportProgress(
@@ -81,12 +92,15 @@ struct ImportCommand: ParsableCommand {
             summary = try importer.finish()
         } catch {
             _ = try? importer.finish()
-            standardError("purplepages-import: \(error)\n")
+            _ = history?.finish(logger: logger)
+            logger.error("import failed: \(error)")
             throw ExitCode(1)
         }
+        let historyRecorded = history?.finish(logger: logger) ?? true
         print(summary.report)
         print("  " + ProcessMemory.peakReport)
         if summary.interrupted { throw ExitCode(130) }
+        if !historyRecorded { throw ExitCode(1) }
     }
 
     private static func size(_ path: String) -> Int64? {

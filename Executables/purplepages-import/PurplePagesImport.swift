@@ -1,6 +1,7 @@
 // purplepages-import: bulk import into the event store, and export out of it. Argument parsing
 // and wiring only; the work is in EventTransfer (LMDBStore package).
 import ArgumentParser
+import CommandLineSupport
 
 @main
 struct PurplePagesImport: ParsableCommand {
@@ -13,7 +14,10 @@ struct PurplePagesImport: ParsableCommand {
             I/O or store failure (or the first bad line with --strict), 2 for a usage or configuration error, \
             130 when interrupted (every committed batch is kept; running the import again finishes it).
             """,
+        version: PurplePagesVersion.description,
         subcommands: [ImportCommand.self, ExportCommand.self],
         defaultSubcommand: ImportCommand.self
     )
+
+    static func main() { runAsMain() }
 }

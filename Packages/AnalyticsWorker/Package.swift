@@ -16,6 +16,7 @@ let package = Package(
         .package(path: "../GraphAlgos"),
         .package(path: "../PGAnalytics"),
         .package(path: "../PurplePagesConfiguration"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -26,6 +27,7 @@ let package = Package(
                 .product(name: "GraphAlgos", package: "GraphAlgos"),
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         )
     ]

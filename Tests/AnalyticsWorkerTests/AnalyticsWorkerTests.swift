@@ -1,6 +1,7 @@
 import AnalyticsWorker
 import Foundation
 import LMDBStoreTesting
+import Logging
 import PGAnalytics
 import PurplePagesConfiguration
 import PurplePagesTestSupport
@@ -23,14 +24,24 @@ import Testing
         configuration.analytics.worker.trustSeeds = planted.seeds.map(planted.hex)
         configuration.analytics.worker.trustThreshold = planted.threshold
         configuration.analytics.worker.communitiesMinSize = 10
+        // Not the backend's priority: lowering it is refused to other users, and said once per process.
+        configuration.analytics.worker.nice = 0
         return (temporary, configuration)
     }
 
     private func runPass(_ configuration: RelayConfiguration) throws -> PassReport {
-        let report = try AnalyticsWorker(configuration: configuration, log: { _ in }).runPass()
+        let logs = RecordedLogs()
+        let report = try AnalyticsWorker(configuration: configuration, logger: logs.logger).runPass()
         #expect(report.succeeded, "\(report.jobs.compactMap(\.error))")
         #expect(
             report.jobs.map(\.name) == ["follower_counts", "trust", "bot_clusters", "spam_candidates", "communities"])
+        // A clean pass says each step at info (details at debug) and nothing at warning or above.
+        #expect(logs.all.filter { $0.level >= .warning } == [])
+        for job in report.jobs.map(\.name) {
+            #expect(logs.count(containing: "\(job) done in", at: .info) == 1, "\(logs.all)")
+            #expect(logs.count(containing: "\(job) starting", at: .debug) == 1, "\(logs.all)")
+        }
+        #expect(logs.count(containing: "pass done in", at: .info) == 1)
         return report
     }
 
@@ -214,6 +225,27 @@ import Testing
             #expect(try snapshot() == first)
             let runs = try database.execute("SELECT count(*) FROM analytics_job_runs WHERE succeeded").rows
             #expect(try runs[0].int(0) == 10)
+        }
+    }
+
+    @Test func aFailingJobIsLoggedAsAnErrorAndThePassGoesOn() async throws {
+        try await TestDatabase.withSchema { url in
+            let (temporary, configuration) = try setUp(databaseURL: url)
+            defer { withExtendedLifetime(temporary) {} }
+            _ = try runPass(configuration)
+            let database = try PostgresConnection(url: url)
+            defer { database.close() }
+            // The schema stays migrated; only the communities job's table is gone.
+            try database.execute("DROP TABLE community_edges")
+            let logs = RecordedLogs()
+            let report = try AnalyticsWorker(configuration: configuration, logger: logs.logger).runPass()
+            #expect(report.jobs.map { $0.error == nil } == [true, true, true, true, false])
+            let failures = logs.all.filter { $0.level >= .warning }
+            #expect(failures.map(\.level) == [.error, .warning], "\(failures)")
+            #expect(failures.first?.message.hasPrefix("communities failed (its previous results stay): ") == true)
+            #expect(failures.last?.message.hasPrefix("pass done in ") == true)
+            #expect(failures.last?.message.hasSuffix(" with failures") == true)
+            #expect(logs.count(containing: "spam_candidates done in", at: .info) == 1)
         }
     }
 }

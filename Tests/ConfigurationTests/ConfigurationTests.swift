@@ -95,6 +95,36 @@ struct ConfigurationTests {
         #expect(config.unknownKeys == ["extra", "relay.colour"])
     }
 
+    @Test func networkSyncKeysWarnUntilHonoured() throws {
+        let config = try parse(
+            """
+            {"sync": {"enabled": true, "relays": ["wss://a"]}, "sync_kinds": [0, 3],
+             "trusted_sync": {"disabled": false}, "profile_hydration": {"enabled": true}, "synced": 1}
+            """)
+        #expect(config.unknownKeys == ["synced"])
+        #expect(
+            config.notYetHonouredKeys == [
+                "profile_hydration.enabled", "sync.enabled", "sync.relays", "sync_kinds", "trusted_sync.disabled",
+            ])
+        #expect(config.warnings.count == 6)
+        #expect(config.warnings.contains("config: sync.relays is not supported yet (network sync) and is ignored"))
+        #expect(try parse("{}").warnings.isEmpty)
+    }
+
+    @Test func archiveAndPurgeKeys() throws {
+        let defaults = try parse("{}")
+        #expect(defaults.storage.archiveEnabled && defaults.storage.purgeExpiredMinutes == 60)
+        #expect(defaults.archivedKinds == [0, 3, 10002])
+        let config = try parse(
+            #"{"storage": {"archive_enabled": false, "purge_expired_minutes": 0}, "analytics": {"history_kinds": [0]}}"#
+        )
+        #expect(!config.storage.archiveEnabled && config.storage.purgeExpiredMinutes == 0)
+        #expect(config.archivedKinds.isEmpty && config.analytics.historyKinds == [0])
+        #expect(config.warnings.isEmpty)
+        #expect(throws: ConfigurationError.self) { try parse(#"{"storage": {"archive_enabled": "yes"}}"#) }
+        #expect(throws: ConfigurationError.self) { try parse(#"{"storage": {"purge_expired_minutes": -1}}"#) }
+    }
+
     @Test(arguments: [
         (#"{"limits": {"max_limit": "x"}}"#, "limits.max_limit"),
         (#"{"limits": {"max_limit": -1}}"#, "limits.max_limit"),

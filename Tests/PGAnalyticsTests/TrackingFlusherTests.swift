@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PGAnalytics
 import PurplePagesTestSupport
 import Testing
@@ -10,9 +11,9 @@ struct TrackingFlusherTests {
     @Test func writesEveryIntervalWithoutAnExplicitFlush() throws {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
-            let logs = LogLines()
+            let logs = RecordedLogs()
             let flusher = RunningFlusher(
-                sink: sink, url: schema.url(), interval: .milliseconds(200), log: logs.sink)
+                sink: sink, url: schema.url(), interval: .milliseconds(200), logger: logs.logger)
             sink.recordRequest(ip: "192.0.2.1", authors: [Track.pubkey(1)], kinds: [1], now: Self.now)
             #expect(try Track.eventually { try schema.count("req_pubkey_popularity") == 1 })
             // And again: the flusher keeps going, on the same connection.
@@ -28,7 +29,8 @@ struct TrackingFlusherTests {
     @Test func stopWritesWhatIsLeftAtOnce() throws {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
-            let flusher = RunningFlusher(sink: sink, url: schema.url(), interval: .seconds(3600), log: { _ in })
+            let flusher = RunningFlusher(
+                sink: sink, url: schema.url(), interval: .seconds(3600), logger: RecordedLogs().logger)
             sink.recordRejectedRequestKind(kind: 7, now: Self.now)
             let started = Date()
             #expect(flusher.stop())
@@ -42,21 +44,22 @@ struct TrackingFlusherTests {
     @Test func keepsEverythingWhileTheServerIsUnreachableAndStopsPromptly() throws {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
-            let logs = LogLines()
+            let logs = RecordedLogs()
             let flusher = RunningFlusher(
                 sink: sink, url: Track.deadURL, interval: .milliseconds(50), maxBackoff: .milliseconds(100),
-                log: logs.sink)
+                logger: logs.logger)
             sink.recordRequest(ip: "192.0.2.1", authors: [Track.pubkey(1), Track.pubkey(2)], kinds: [1], now: Self.now)
             let held = sink.pendingKeys
             #expect(Track.eventually { sink.flushFailures >= 3 })
             sink.recordRequest(ip: "192.0.2.1", authors: [Track.pubkey(1)], kinds: [1], now: Self.now)
             // Failing is said once, not at every attempt.
-            #expect(logs.count(containing: "cannot write to PostgreSQL") == 1)
+            #expect(logs.count(containing: "cannot write to PostgreSQL", at: .warning) == 1)
             #expect(sink.lastFlushError != nil)
             let started = Date()
             #expect(flusher.stop())
             #expect(Date().timeIntervalSince(started) < 1)
-            #expect(logs.count(containing: "final flush failed") == 1)
+            // What the final flush could not write is lost: an error.
+            #expect(logs.count(containing: "final flush failed", at: .error) == 1)
             #expect(sink.pendingKeys == held && sink.droppedKeys == 0)
 
             // Nothing was lost or counted twice.
@@ -72,11 +75,11 @@ struct TrackingFlusherTests {
     @Test func reconnectsAfterItsBackendIsKilledAndSaysSoOnce() throws {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits())
-            let logs = LogLines()
+            let logs = RecordedLogs()
             let application = TestDatabase.uniqueName("flusher")
             let flusher = RunningFlusher(
                 sink: sink, url: schema.url(applicationName: application), interval: .milliseconds(100),
-                log: logs.sink)
+                logger: logs.logger)
             defer { flusher.stop() }
             sink.recordRejectedRequestKind(kind: 1, now: Self.now)
             #expect(try Track.eventually { try schema.count("rejected_req_kinds") == 1 })
@@ -94,7 +97,7 @@ struct TrackingFlusherTests {
                         ["1", "2"], ["2", "1"],
                     ]
                 })
-            #expect(Track.eventually { logs.count(containing: "writing to PostgreSQL again") == 1 })
+            #expect(Track.eventually { logs.count(containing: "writing to PostgreSQL again", at: .notice) == 1 })
             #expect(logs.count(containing: "cannot write to PostgreSQL") == 1)
             #expect(sink.flushFailures == 1)
             #expect(sink.lastFlushError == nil)
@@ -104,8 +107,9 @@ struct TrackingFlusherTests {
     @Test func droppingKeysIsLoggedOncePerEpisode() throws {
         try TrackingSchema.with { schema throws in
             let sink = TrackingSink(limits: TrackingLimits(maxKeys: 2))
-            let logs = LogLines()
-            let flusher = RunningFlusher(sink: sink, url: schema.url(), interval: .milliseconds(100), log: logs.sink)
+            let logs = RecordedLogs()
+            let flusher = RunningFlusher(
+                sink: sink, url: schema.url(), interval: .milliseconds(100), logger: logs.logger)
             defer { flusher.stop() }
             // New keys past the bound, faster than the interval, across several intervals: one episode.
             var kind = 0
@@ -119,7 +123,8 @@ struct TrackingFlusherTests {
             }
             burst(seconds: 0.4)
             #expect(Track.eventually { logs.count(containing: "no longer dropping keys") == 1 })
-            #expect(logs.count(containing: "analytics: dropping new keys past 2 until the next flush") == 1)
+            #expect(
+                logs.count(containing: "analytics: dropping new keys past 2 until the next flush", at: .warning) == 1)
             #expect(sink.droppedKeys > 0)
             // A new episode is said again.
             burst(seconds: 0.15)

@@ -1,8 +1,8 @@
 import Foundation
+import Logging
 import PGAnalytics
 import PurplePagesTestSupport
 import RelayServices
-import Synchronization
 import Testing
 
 /// A schema of one tracking test's own (a `TestSchema`), holding the analytics tables, created
@@ -91,15 +91,6 @@ enum Track {
     }
 }
 
-/// The lines a `TrackingFlusher` logged, gathered across its thread.
-final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var sink: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
-    var all: [String] { lines.withLock { $0 } }
-    func count(containing text: String) -> Int { all.filter { $0.contains(text) }.count }
-}
-
 /// A `TrackingFlusher` running on a `DedicatedThread`, as the relay runs it.
 struct RunningFlusher {
     let flusher: TrackingFlusher
@@ -107,9 +98,9 @@ struct RunningFlusher {
 
     init(
         sink: TrackingSink, url: String, interval: Duration, maxBackoff: Duration = .seconds(300),
-        log: @escaping @Sendable (String) -> Void
+        logger: Logger
     ) {
-        let flusher = TrackingFlusher(sink: sink, url: url, interval: interval, maxBackoff: maxBackoff, log: log)
+        let flusher = TrackingFlusher(sink: sink, url: url, interval: interval, maxBackoff: maxBackoff, logger: logger)
         self.flusher = flusher
         thread = DedicatedThread(name: "pp-flush-test") { flusher.run() }
     }

@@ -167,15 +167,4 @@ struct RelayProcessTests {
         #expect(process.standardError.contains("limits.max_limit"), "stderr: \(process.standardError)")
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/store/data.mdb"))
     }
-
-    @Test func helpIsPrintedNotTakenForAMode() async throws {
-        let relay = try ExternalCommand.built("purplepages")
-        for flag in ["--help", "-h"] {
-            let result = try await relay.run([flag])
-            #expect(result.status == 0, "\(flag): \(result.errors)")
-            #expect(result.output.contains("USAGE: purplepages"), "\(flag): \(result.output)")
-            #expect(result.output.contains("--analytics-db-url"))
-            #expect(!result.errors.contains("unknown mode"))
-        }
-    }
 }

@@ -32,6 +32,11 @@ public struct ExternalCommand: Sendable {
         throw TestFailure("no .build/debug/\(name): build it first (`swift build --build-tests` builds it too)")
     }
 
+    /// The executable at `path`.
+    public static func at(_ path: String) -> ExternalCommand {
+        ExternalCommand(path: path, leadingArguments: [])
+    }
+
     /// The command `name`, found on the PATH when it runs.
     public static func onPath(_ name: String) -> ExternalCommand {
         ExternalCommand(path: "/usr/bin/env", leadingArguments: [name])
@@ -39,10 +44,11 @@ public struct ExternalCommand: Sendable {
 
     /// Runs the command with `arguments` and waits for it to exit. Standard input comes from the file
     /// at `input` (nothing without one); standard output goes to `outputPath` when given (then
-    /// `output` is empty); `started` gets the process (to signal it) and the path standard error
-    /// goes to (to watch it) while the command runs.
+    /// `output` is empty); `environment` is this process's with those variables set (an empty value
+    /// unsets one); `started` gets the process (to signal it) and the path standard error goes to (to
+    /// watch it) while the command runs.
     public func run(
-        _ arguments: [String], input: String? = nil, outputPath: String? = nil,
+        _ arguments: [String], input: String? = nil, outputPath: String? = nil, environment: [String: String] = [:],
         started: @Sendable (Process, String) async throws -> Void = { _, _ in }
     ) async throws -> CommandResult {
         let directory = try TemporaryDirectory(prefix: "cmd")
@@ -50,7 +56,7 @@ public struct ExternalCommand: Sendable {
         let stderrPath = directory.path + "/stderr"
         let process = try start(
             arguments, input: try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) },
-            outputPath: stdoutPath, errorPath: stderrPath)
+            outputPath: stdoutPath, errorPath: stderrPath, environment: environment)
         do {
             try await started(process, stderrPath)
         } catch {
@@ -74,10 +80,11 @@ public struct ExternalCommand: Sendable {
 
     /// Starts the command with `arguments`: standard input from `input` (nothing without one),
     /// standard output and error into (new, empty) files at `outputPath` (discarded without one) and
-    /// `errorPath`, in `directory` (this process's without one).
+    /// `errorPath`, in `directory` (this process's without one), with `environment` set over this
+    /// process's (an empty value unsets a variable).
     func start(
         _ arguments: [String], input: FileHandle? = nil, outputPath: String?, errorPath: String,
-        directory: String? = nil
+        directory: String? = nil, environment: [String: String] = [:]
     ) throws -> Process {
         for path in [outputPath, errorPath].compactMap(\.self) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -88,6 +95,11 @@ public struct ExternalCommand: Sendable {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = leadingArguments + arguments
         process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) }
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value.isEmpty ? nil : value }
+            process.environment = merged
+        }
         process.standardInput = input ?? FileHandle.nullDevice
         process.standardOutput =
             try outputPath.map { try FileHandle(forWritingTo: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice

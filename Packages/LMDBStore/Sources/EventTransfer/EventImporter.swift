@@ -180,7 +180,12 @@ public final class EventImporter: @unchecked Sendable {
         guard !events.isEmpty else { return }
         windowSlots.wait()
         pending.enter()
-        store.save(events) { result in
+        store.save(events) { [onSuperseded = options.onSuperseded] result in
+            if let onSuperseded, case .success(let saved) = result {
+                for (event, outcome) in zip(events, saved) where outcome.outcome == .rejectedOlder {
+                    onSuperseded(event)
+                }
+            }
             self.committed.withLock { state in
                 switch result {
                 case .success(let saved):

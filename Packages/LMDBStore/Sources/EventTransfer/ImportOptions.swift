@@ -19,6 +19,10 @@ public struct ImportOptions: Sendable {
     public var windowsInFlight = 2
     /// Why an event is refused by configuration (kinds, sizes), or nil; the second argument is now.
     public var policy: @Sendable (Event, Int64) -> Reason? = { _, _ in nil }
+    /// Called, after the commit, with each imported event that was not stored because the store
+    /// holds a newer version of its address (for the history archive; replaced stored versions
+    /// reach the store's own `onReplace`).
+    public var onSuperseded: (@Sendable (Event) -> Void)?
     /// The current Unix time.
     public var now: @Sendable () -> Int64 = EventStore.unixTime
 

@@ -131,6 +131,15 @@ struct ConfigurationReader {
         return KindSet(ranges)
     }
 
+    /// Values present in the file under the sections named (`section` itself or `section.*`), by
+    /// key; objects are not listed, their members are.
+    func presentKeys(inSections sections: Set<String>) -> [String] {
+        root.filter { key, value in
+            if case .object = value { return false }
+            return sections.contains { key == $0 || key.hasPrefix($0 + ".") }
+        }.keys.sorted()
+    }
+
     /// Keys present in the file that nothing read (sections named in `knownSections` are skipped).
     func unknownKeys(knownSections: Set<String>) -> [String] {
         root.keys.filter { key in

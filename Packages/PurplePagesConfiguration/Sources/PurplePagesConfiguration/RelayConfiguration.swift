@@ -31,6 +31,12 @@ public struct RelayConfiguration: Sendable {
         /// PostgreSQL for analytics; empty turns tracking off.
         public var analyticsDatabaseURL = ""
         public var mapSizeGB = 16
+        /// Whether replaced versions of `analytics.history_kinds` are archived into `event_history`
+        /// (the Go original's key; needs `analytics_db_url`).
+        public var archiveEnabled = true
+        /// How often expired (NIP-40) events are deleted, in minutes; 0 never deletes them (they
+        /// stay hidden from queries either way).
+        public var purgeExpiredMinutes = 60
     }
 
     /// `limits.*`: every one enforced and advertised in NIP-11.
@@ -72,15 +78,25 @@ public struct RelayConfiguration: Sendable {
     public var trustedProxies: [String] = []
     /// Keys in the file that nothing knows (reported once at start).
     public private(set) var unknownKeys: [String] = []
+    /// Keys of the Go original's network sync (`sync*`, `trusted_sync.*`, `profile_hydration.*`)
+    /// in the file: known, but not honoured yet.
+    public private(set) var notYetHonouredKeys: [String] = []
 
-    /// What to log at start about the file: one line per unknown key.
-    public var warnings: [String] { unknownKeys.map { "config: unknown key \($0) is ignored" } }
+    /// The kinds whose replaced versions are archived: `analytics.history_kinds`, or none when
+    /// `storage.archive_enabled` is false.
+    public var archivedKinds: [Int] { storage.archiveEnabled ? analytics.historyKinds : [] }
+
+    /// What to log at start about the file: one line per unknown key and per key not honoured yet.
+    public var warnings: [String] {
+        unknownKeys.map { "config: unknown key \($0) is ignored" }
+            + notYetHonouredKeys.map { "config: \($0) is not supported yet (network sync) and is ignored" }
+    }
 
     /// The built-in defaults.
     public init() {}
 
-    /// Sections that later parts of PurplePages read; present keys there are not "unknown".
-    static let otherSections: Set<String> = ["sync", "trusted_sync", "profile_hydration", "sync_kinds"]
+    /// The Go original's network sync sections: not unknown, but warned about until honoured.
+    static let networkSyncSections: Set<String> = ["sync", "trusted_sync", "profile_hydration", "sync_kinds"]
 
     /// Reads `path`; a missing file gives the defaults. Throws a `ConfigurationError` naming the
     /// file and key for anything invalid.
@@ -103,7 +119,8 @@ public struct RelayConfiguration: Sendable {
         var reader = try ConfigurationReader(json: json, file: file)
         var config = RelayConfiguration()
         try config.read(&reader)
-        config.unknownKeys = reader.unknownKeys(knownSections: otherSections)
+        config.unknownKeys = reader.unknownKeys(knownSections: networkSyncSections)
+        config.notYetHonouredKeys = reader.presentKeys(inSections: networkSyncSections)
         return config
     }
 
@@ -137,6 +154,10 @@ public struct RelayConfiguration: Sendable {
         }
         if let value = try reader.string("storage.analytics_db_url") { storage.analyticsDatabaseURL = value }
         if let value = try reader.integer("storage.map_size_gb", in: 1...1 << 20) { storage.mapSizeGB = value }
+        if let value = try reader.boolean("storage.archive_enabled") { storage.archiveEnabled = value }
+        if let value = try reader.integer("storage.purge_expired_minutes", in: 0...525_600) {
+            storage.purgeExpiredMinutes = value
+        }
 
         if let value = try reader.kinds("allowed_kinds") { allowedKinds = value }
 

@@ -10,11 +10,11 @@ extension AnalyticsWorker {
                 _ = try runPass(stop: stop)
             } catch {
                 wait = min(intervalSeconds, retrySeconds)
-                log("analytics: pass failed: \(error); next attempt in \(Int(wait)) s")
+                logger.error("pass failed: \(error); next attempt in \(Int(wait)) s")
             }
             if stop.sleep(seconds: max(0, wait - start.secondsSince)) { break }
         }
-        log("analytics: stopped")
+        logger.info("stopped")
     }
 
     /// Seconds in a duration written as `90s`, `15m`, `1h`, `1d` or a bare number of minutes;

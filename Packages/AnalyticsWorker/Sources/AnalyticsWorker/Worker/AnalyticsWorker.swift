@@ -1,5 +1,6 @@
 import Foundation
 import LMDBStore
+import Logging
 import PGAnalytics
 import PurplePagesConfiguration
 import Synchronization
@@ -22,12 +23,13 @@ public struct AnalyticsWorker: Sendable {
     static let jobRunRetentionDays = 90
 
     private let configuration: RelayConfiguration
-    let log: @Sendable (String) -> Void
+    let logger: Logger
 
-    /// A worker for the store and database `configuration` names, logging one line per step.
-    public init(configuration: RelayConfiguration, log: @escaping @Sendable (String) -> Void) {
+    /// A worker for the store and database `configuration` names, logging through `logger`: each
+    /// step at info, failures at error or warning, what it opens and applies at debug.
+    public init(configuration: RelayConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.log = log
+        self.logger = logger
     }
 
     /// Runs one full pass. Throws when the database or the store cannot be opened or migrated;
@@ -37,37 +39,49 @@ public struct AnalyticsWorker: Sendable {
         var report = PassReport()
         let database = try PostgresConnection(url: configuration.storage.analyticsDatabaseURL)
         defer { database.close() }
-        try AnalyticsSchema.migrate(database)
+        let applied = try AnalyticsSchema.migrate(database)
+        if applied.isEmpty {
+            logger.debug("analytics database schema up to date")
+        } else {
+            logger.info("analytics database: applied migrations \(applied)")
+        }
         lowerBackendPriority(database)
         let store = try EventStore(configuration: configuration.eventStore(readOnly: true))
         defer { store.close() }
+        logger.debug("store opened read-only: \(configuration.storage.path)")
 
         let loadStart = ContinuousClock.now
         guard let graph = try FollowGraphLoader(store: store).load(shouldStop: { stop.isStopped }) else {
             report.stopped = true
-            log("analytics: stopped while loading the follow graph")
+            logger.info("stopped while loading the follow graph")
             return report
         }
         report.loadSeconds = loadStart.secondsSince
         report.graph = graph.statistics
-        log(
-            "analytics: follow graph loaded in \(format(report.loadSeconds)): \(graph.nodeCount) pubkeys, "
-                + "\(graph.graph.edgeCount) follows from \(graph.statistics.followLists) lists, "
-                + "\(graph.statistics.muteLists) mute lists")
+        let (follows, lists, mutes) = (graph.graph.edgeCount, graph.statistics.followLists, graph.statistics.muteLists)
+        logger.info(
+            """
+            follow graph loaded in \(format(report.loadSeconds)): \(graph.nodeCount) pubkeys, \
+            \(follows) follows from \(lists) lists, \(mutes) mute lists
+            """)
 
         var pass = AnalyticsPass(
             graph: graph, configuration: configuration.analytics.worker, relayPubkey: configuration.identity.pubkey)
         for job in Self.jobs {
             if stop.isStopped {
                 report.stopped = true
-                log("analytics: stop requested; the pass ends before \(job.name)")
+                logger.info("stop requested; the pass ends before \(job.name)")
                 break
             }
             let jobReport = run(job, &pass, database: database)
             report.jobs.append(jobReport)
         }
         report.totalSeconds = passStart.secondsSince
-        log("analytics: pass done in \(format(report.totalSeconds))\(report.succeeded ? "" : " with failures")")
+        if report.succeeded {
+            logger.info("pass done in \(format(report.totalSeconds))")
+        } else {
+            logger.warning("pass done in \(format(report.totalSeconds)) with failures")
+        }
         return report
     }
 
@@ -76,6 +90,7 @@ public struct AnalyticsWorker: Sendable {
         let started = Date()
         let computeStart = ContinuousClock.now
         var report = JobReport(name: job.name, details: "", computeSeconds: 0, writeSeconds: 0, rows: 0)
+        logger.debug("\(job.name) starting")
         do {
             let output = try job.compute(&pass, database: database)
             report.details = output.details
@@ -87,12 +102,14 @@ public struct AnalyticsWorker: Sendable {
                 return rows
             }
             report.writeSeconds = writeStart.secondsSince
-            log(
-                "analytics: \(job.name) done in \(format(report.computeSeconds)) + \(format(report.writeSeconds)) "
-                    + "writing \(report.rows) rows: \(report.details)")
+            logger.info(
+                """
+                \(job.name) done in \(format(report.computeSeconds)) + \(format(report.writeSeconds)) \
+                writing \(report.rows) rows: \(report.details)
+                """)
         } catch {
             report.error = "\(error)"
-            log("analytics: \(job.name) failed (its previous results stay): \(error)")
+            logger.error("\(job.name) failed (its previous results stay): \(error)")
             try? record(report, started: started, succeeded: false, in: database)
         }
         return report
@@ -116,7 +133,7 @@ public struct AnalyticsWorker: Sendable {
         if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid), Int32(nice)) != 0,
             !Self.reportedBackendPriority.exchange(true, ordering: .relaxed)
         {
-            log("analytics: cannot lower the PostgreSQL backend's priority (\(String(cString: strerror(errno))))")
+            logger.warning("cannot lower the PostgreSQL backend's priority (\(String(cString: strerror(errno))))")
         }
     }
 

@@ -1,5 +1,7 @@
-/// Turns the sink's running count of dropped keys into one log line when dropping starts and one
-/// when a whole interval passed without drops.
+import Logging
+
+/// Turns the sink's running count of dropped keys into one log record when dropping starts (a
+/// warning) and one when a whole interval passed without drops.
 struct DropWatch {
     let limit: Int
     private var seen = 0
@@ -7,15 +9,15 @@ struct DropWatch {
 
     init(limit: Int) { self.limit = limit }
 
-    mutating func check(droppedKeys: Int) -> String? {
+    mutating func check(droppedKeys: Int) -> (level: Logger.Level, message: String)? {
         defer { seen = droppedKeys }
         if droppedKeys > seen {
             guard episodeStart == nil else { return nil }
             episodeStart = seen
-            return "analytics: dropping new keys past \(limit) until the next flush"
+            return (.warning, "analytics: dropping new keys past \(limit) until the next flush")
         }
         guard let start = episodeStart else { return nil }
         episodeStart = nil
-        return "analytics: no longer dropping keys (\(droppedKeys - start) dropped)"
+        return (.notice, "analytics: no longer dropping keys (\(droppedKeys - start) dropped)")
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 import Synchronization
 
 /// Flushes a `TrackingSink` to PostgreSQL every `interval` until asked to stop.
@@ -11,15 +12,16 @@ import Synchronization
 /// (within its bounds), the connection is dropped, and the next attempts come at doubling
 /// intervals (up to `maxBackoff`) until one succeeds.
 ///
-/// Logs go through `log`, never once per interval: one line when writing starts failing and one
-/// when it works again; likewise when the sink starts and stops dropping new keys.
+/// It logs through `logger`, never once per interval: a warning when writing starts failing and a
+/// notice when it works again; likewise when the sink starts and stops dropping new keys. What a
+/// final flush could not write is lost: an error.
 public final class TrackingFlusher: Sendable {
     /// The sink this flusher empties.
     public let sink: TrackingSink
     private let url: String
     private let interval: Duration
     private let maxBackoff: Duration
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     /// Signalled by `requestStop()`, so that `run()` wakes from its wait at once.
     private let wake = DispatchSemaphore(value: 0)
@@ -29,14 +31,14 @@ public final class TrackingFlusher: Sendable {
     /// longer). Nothing happens until `run()` is called.
     public init(
         sink: TrackingSink, url: String, interval: Duration = .seconds(15), maxBackoff: Duration = .seconds(300),
-        log: @escaping @Sendable (String) -> Void
+        logger: Logger
     ) {
         precondition(interval > .zero, "the flush interval must be positive")
         self.sink = sink
         self.url = url
         self.interval = interval
         self.maxBackoff = max(maxBackoff, interval)
-        self.log = log
+        self.logger = logger
     }
 
     /// Asks `run()` to make its final flush and return; returns at once. Idempotent.
@@ -57,23 +59,24 @@ public final class TrackingFlusher: Sendable {
         while true {
             let woken = wake.wait(timeout: .now() + Self.dispatchInterval(delay(afterFailures: failures))) == .success
             let stopRequested = woken || stopping.load(ordering: .sequentiallyConsistent)
-            if let message = drops.check(droppedKeys: sink.droppedKeys) { log(message) }
+            if let (level, message) = drops.check(droppedKeys: sink.droppedKeys) {
+                logger.log(level: level, "\(message)")
+            }
             let failure = attemptFlush(&connection)
             if stopRequested {
                 if let failure {
-                    log("analytics: final flush failed, \(sink.pendingKeys) keys not written: \(failure)")
+                    logger.error("analytics: final flush failed, \(sink.pendingKeys) keys not written: \(failure)")
                 }
                 break
             }
             if let failure {
                 if failures == 0 {
-                    log(
-                        "analytics: cannot write to PostgreSQL, keeping up to \(sink.limits.maxKeys) keys in memory "
-                            + "and retrying with backoff: \(failure)")
+                    let keeping = "keeping up to \(sink.limits.maxKeys) keys in memory and retrying with backoff"
+                    logger.warning("analytics: cannot write to PostgreSQL, \(keeping): \(failure)")
                 }
                 failures += 1
             } else if failures > 0 {
-                log("analytics: writing to PostgreSQL again after \(failures) failed attempts")
+                logger.notice("analytics: writing to PostgreSQL again after \(failures) failed attempts")
                 failures = 0
             }
         }

@@ -1,11 +1,13 @@
 import Foundation
 import LMDBStore
+import Logging
 import PGAnalytics
 
 /// The relay's slow analytics chores, a `BackgroundLoop` for a thread of its own (libpq blocks):
 /// bring the analytics schema up to date at start (retrying every 30 s while PostgreSQL is
 /// unreachable, without holding up the relay), reload the analytics worker's trust results every
-/// `reloadSeconds`, and once a day record the store's size and apply retention.
+/// `reloadSeconds`, and once a day record the store's size and apply retention. PostgreSQL
+/// unreachable (or a chore failing) is a warning, said once until it works again.
 final class AnalyticsMaintenance: BackgroundLoop, @unchecked Sendable {
     private let url: String
     private let retention: AnalyticsRetention
@@ -13,14 +15,14 @@ final class AnalyticsMaintenance: BackgroundLoop, @unchecked Sendable {
     private let tracking: TrackingSink
     private let trustedFollowers: AnalyticsTrustResults?
     private let reloadSeconds: Double
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
     private let condition = NSCondition()
     private var stopped = false
 
     init(
         url: String, retention: AnalyticsRetention, store: EventStore, tracking: TrackingSink,
         trustedFollowers: AnalyticsTrustResults? = nil, reloadSeconds: Double = 300,
-        log: @escaping @Sendable (String) -> Void
+        logger: Logger
     ) {
         self.trustedFollowers = trustedFollowers
         self.reloadSeconds = reloadSeconds
@@ -28,7 +30,7 @@ final class AnalyticsMaintenance: BackgroundLoop, @unchecked Sendable {
         self.retention = retention
         self.store = store
         self.tracking = tracking
-        self.log = log
+        self.logger = logger
     }
 
     /// Asks `run()` to return between two chores; returns at once.
@@ -51,7 +53,11 @@ final class AnalyticsMaintenance: BackgroundLoop, @unchecked Sendable {
                 if !migrated {
                     let applied = try AnalyticsSchema.migrate(connection)
                     migrated = true
-                    log(applied.isEmpty ? "analytics: schema up to date" : "analytics: applied migrations \(applied)")
+                    if applied.isEmpty {
+                        logger.info("analytics: schema up to date")
+                    } else {
+                        logger.info("analytics: applied migrations \(applied)")
+                    }
                 }
                 let today = Calendar.utc.startOfDay(for: Date())
                 if lastDay != today {
@@ -61,23 +67,25 @@ final class AnalyticsMaintenance: BackgroundLoop, @unchecked Sendable {
                             eventCount: Int64(statistics.totalEvents))
                     }
                     let report = try retention.apply(connection)
-                    log("analytics: daily snapshot recorded, retention: \(report)")
+                    logger.info("analytics: daily snapshot recorded, retention: \(report)")
                     lastDay = today
                 }
                 if let trustedFollowers {
                     let before = trustedFollowers.counts
                     let loaded = try trustedFollowers.reload(from: connection)
                     if loaded != before {
-                        log(
-                            "analytics: trust results loaded: \(loaded.trusted) trusted pubkeys, "
-                                + "\(loaded.withFollowerCount) with enough trusted followers to skip the daily limit")
+                        logger.info(
+                            """
+                            analytics: trust results loaded: \(loaded.trusted) trusted pubkeys, \
+                            \(loaded.withFollowerCount) with enough trusted followers to skip the daily limit
+                            """)
                     }
                 }
-                if reportedFailure { log("analytics: PostgreSQL is reachable again") }
+                if reportedFailure { logger.notice("analytics: PostgreSQL is reachable again") }
                 reportedFailure = false
                 wait(seconds: trustedFollowers == nil ? 3600 : min(3600, reloadSeconds))
             } catch {
-                if !reportedFailure { log("analytics: maintenance failed, retrying every 30 s: \(error)") }
+                if !reportedFailure { logger.warning("analytics: maintenance failed, retrying every 30 s: \(error)") }
                 reportedFailure = true
                 wait(seconds: 30)
             }

@@ -16,6 +16,8 @@ struct RelayAnalytics: Sendable {
     let trustResults: AnalyticsTrustResults
     private let url: String
     private let configuration: AnalyticsConfiguration
+    /// `analytics.history_kinds`, or none when `storage.archive_enabled` is false.
+    private let archivedKinds: [Int]
 
     /// The analytics side `configuration` asks for; nil (said once) when it names no database.
     init?(configuration: RelayConfiguration, logger: Logger) {
@@ -25,6 +27,7 @@ struct RelayAnalytics: Sendable {
             return nil
         }
         self.configuration = configuration.analytics
+        archivedKinds = configuration.archivedKinds
         sink = TrackingSink(limits: configuration.analytics.trackingLimits)
         trustResults = AnalyticsTrustResults(
             minimumFollowers: configuration.limits.minTrustedFollowers,
@@ -34,19 +37,19 @@ struct RelayAnalytics: Sendable {
     /// What the relay records client traffic into.
     var recorder: TrackingRecorder { TrackingRecorder(sink: sink) }
 
-    /// The store's `onReplace`: replaced versions of `analytics.history_kinds` into `event_history`.
+    /// The store's `onReplace`: replaced versions of `analytics.history_kinds` into `event_history`
+    /// (none with `storage.archive_enabled` false).
     var onReplace: @Sendable (Event) -> Void {
-        EventHistoryArchiver.onReplace(sink, kinds: configuration.historyKinds)
+        EventHistoryArchiver.onReplace(sink, kinds: archivedKinds)
     }
 
     /// The flusher, as a service: it must stop after everything that records (its final flush
     /// writes what the others left).
     func flusherService(logger: Logger) -> some Service {
-        let log: @Sendable (String) -> Void = { logger.info("\($0)") }
         logger.info("analytics tracking is on: flushing every \(configuration.flushSeconds) s")
         return DedicatedThreadService(
             name: "pp-flush",
-            loop: TrackingFlusher(sink: sink, url: url, interval: configuration.flushInterval, log: log),
+            loop: TrackingFlusher(sink: sink, url: url, interval: configuration.flushInterval, logger: logger),
             logger: logger)
     }
 
@@ -55,7 +58,7 @@ struct RelayAnalytics: Sendable {
         let maintenance = AnalyticsMaintenance(
             url: url, retention: configuration.retentionPolicy, store: store, tracking: sink,
             trustedFollowers: trustResults, reloadSeconds: configuration.trustReloadSeconds,
-            log: { logger.info("\($0)") })
+            logger: logger)
         return DedicatedThreadService(name: "pp-maintenance", loop: maintenance, logger: logger)
     }
 }

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// reverse of this order:
 ///
 /// 1. the server stops accepting and closes its connections (nothing new is written);
-/// 2. the analytics maintenance stops between two chores;
+/// 2. the analytics maintenance stops between two chores, and the expired-event purge stops;
 /// 3. the writer commits everything queued (the archive hears of the last replaced versions);
 /// 4. the tracking flusher writes what the sink holds, in one last attempt.
 public enum RelayProcess {
@@ -46,6 +46,11 @@ public enum RelayProcess {
                 name: "pp-store-writer", loop: StoreWriterLoop(store: store), stackSize: EventStore.writerStackSize,
                 stopTimeout: .seconds(60), logger: logger))
         if let analytics { services.append(analytics.maintenanceService(store: store, logger: logger)) }
+        if configuration.storage.purgeExpiredMinutes > 0 {
+            services.append(
+                ExpiredEventPurge(
+                    store: store, interval: .seconds(configuration.storage.purgeExpiredMinutes * 60), logger: logger))
+        }
         services.append(application)
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

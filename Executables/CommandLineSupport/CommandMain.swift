@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// PurplePages's exit statuses: 0 ok, 1 runtime failure, 2 usage or configuration error
+/// (ArgumentParser's own `main()` exits 64 for usage errors). Each executable's `main()` calls
+/// `runAsMain()`, which parses and runs like ArgumentParser's but says usage errors with status 2.
+extension ParsableCommand {
+    /// Parses the process's arguments, runs the command and exits.
+    public static func runAsMain() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exitForError(error)
+        }
+        Foundation.exit(0)
+    }
+
+    /// Prints what `error` says (help and `--version` are errors to ArgumentParser) and exits
+    /// with PurplePages's status for it.
+    public static func exitForError(_ error: any Error) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        standardError(fullMessage(for: error) + "\n")
+        Foundation.exit(2)
+    }
+}
+
+extension AsyncParsableCommand {
+    /// Parses the process's arguments, runs the command (its async `run()`, or a synchronous
+    /// subcommand's) and exits.
+    public static func runAsMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitForError(error)
+        }
+        Foundation.exit(0)
+    }
+}
