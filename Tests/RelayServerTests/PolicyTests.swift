@@ -85,4 +85,38 @@ struct PolicyTests {
             try await waitUntilOpenConnections(0, port: port)
         }
     }
+
+    /// `X-Real-IP` (what nginx's documented configuration sets) decides whose connection budget is
+    /// spent only when the peer is a trusted proxy; a value that is not an address counts as the peer.
+    @Test(arguments: [true, false])
+    func realIPIsHonouredOnlyFromTrustedProxies(trustLoopback: Bool) async throws {
+        try await withTestRelay(configure: {
+            $0.limits.connectionRate = 0.001
+            $0.limits.connectionBurst = 1
+            $0.trustedProxies = trustLoopback ? ["127.0.0.1/32"] : []
+        }) { _, port async throws in
+            func greeting(_ realIP: String) async throws -> (RawWebSocket, String) {
+                let socket = try await RawWebSocket.connect(port: port, headers: ["X-Real-IP": realIP])
+                return (socket, await socket.readText() ?? "nothing")
+            }
+            // One at a time: the relay takes a connection's token after the upgrade.
+            let (alice, aliceGreeting) = try await greeting("203.0.113.7")
+            #expect(aliceGreeting.hasPrefix(#"["AUTH""#), "\(aliceGreeting)")
+            let (bob, bobGreeting) = try await greeting("198.51.100.9")
+            var sockets = [alice, bob]
+            if trustLoopback {
+                #expect(bobGreeting.hasPrefix(#"["AUTH""#), "another client: \(bobGreeting)")
+                // Junk counts as the proxy itself, whose one token the first junk connection takes.
+                let (first, firstGreeting) = try await greeting("not-an-address")
+                #expect(firstGreeting.hasPrefix(#"["AUTH""#), "\(firstGreeting)")
+                let (second, secondGreeting) = try await greeting("203.0.113.7:8080")
+                #expect(secondGreeting.hasPrefix(#"["NOTICE","rate-limited:"#), "\(secondGreeting)")
+                sockets += [first, second]
+            } else {
+                #expect(bobGreeting.hasPrefix(#"["NOTICE","rate-limited:"#), "the peer's budget: \(bobGreeting)")
+            }
+            for socket in sockets { socket.close() }
+            try await waitUntilOpenConnections(0, port: port)
+        }
+    }
 }

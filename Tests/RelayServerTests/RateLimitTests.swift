@@ -58,6 +58,33 @@ struct RateLimitTests {
         #expect(throws: ConfigurationError.self) { _ = try ClientAddress(trustedProxies: ["10.0.0.0/33"]) }
     }
 
+    /// `X-Real-IP` counts only from a trusted proxy, after `X-Forwarded-For`, and only when it is an
+    /// address; a walk back through `X-Forwarded-For` stops at a value that is not one.
+    @Test func realIPIsBelievedOnlyFromTrustedProxiesAfterForwardedFor() throws {
+        let resolver = try ClientAddress(trustedProxies: ["127.0.0.1/32", "10.0.0.0/8"])
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: nil, realIP: "203.0.113.7") == "203.0.113.7")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: nil, realIP: " 2001:db8::7 ") == "2001:db8::7")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: nil, realIP: "[2001:db8::7]") == "2001:db8::7")
+        #expect(resolver.resolve(peer: "198.51.100.1", forwardedFor: nil, realIP: "203.0.113.7") == "198.51.100.1")
+        // Both: X-Forwarded-For wins (it names the client behind every proxy we trust).
+        #expect(
+            resolver.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.9, 10.0.0.5", realIP: "10.0.0.5")
+                == "203.0.113.9")
+        // Values that are not addresses are ignored.
+        for junk in ["", "unknown", "203.0.113.7:443", "256.1.1.1", "example.com"] {
+            #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: nil, realIP: junk) == "127.0.0.1", "\(junk)")
+            #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: junk, realIP: nil) == "127.0.0.1", "\(junk)")
+        }
+        // X-Real-IP holds one address, never a list.
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: nil, realIP: "1.2.3.4, 5.6.7.8") == "127.0.0.1")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "unknown", realIP: "203.0.113.7") == "203.0.113.7")
+        // A client's own junk beyond the first untrusted hop does not matter ...
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "junk, 203.0.113.9", realIP: nil) == "203.0.113.9")
+        // ... but junk where a trusted proxy's hop should be ends the walk.
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.9, junk", realIP: nil) == "127.0.0.1")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: " , ", realIP: "203.0.113.7") == "203.0.113.7")
+    }
+
     @Test func cidrParsing() throws {
         let v4 = try #require(CIDR("192.168.0.0/16"))
         #expect(v4.contains(try #require(CIDR.parseAddress("192.168.255.1"))))

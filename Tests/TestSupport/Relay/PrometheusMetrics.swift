@@ -17,7 +17,7 @@ public func metric(_ name: String, port: Int) async throws -> Double? {
 /// sockets are noticed before the test stops the relay.
 public func waitUntilOpenConnections(_ count: Int, port: Int) async throws {
     let deadline = ContinuousClock.now + .seconds(10)
-    while try await metric("purplepages_connections", port: port) != Double(count) {
+    while try await metric("purplepages_open_connections", port: port) != Double(count) {
         guard ContinuousClock.now < deadline else { throw TestFailure("the relay did not get to \(count) connections") }
         try await Task.sleep(for: .milliseconds(20))
     }

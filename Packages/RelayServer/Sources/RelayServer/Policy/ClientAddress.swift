@@ -1,7 +1,15 @@
 import PurplePagesConfiguration
 
-/// Which IP a connection counts as: the socket peer, or, when the peer is a trusted proxy, the
-/// address that proxy reports in `X-Forwarded-For` (the nearest one not itself a trusted proxy).
+/// Which IP a connection counts as (rate limits, daily budget, analytics): the socket peer, or,
+/// when the peer is a trusted proxy, the client that proxy reports.
+///
+/// From a trusted peer, `X-Forwarded-For` comes first: walking back from its nearest hop, past the
+/// proxies we trust (which append their own peers), the first other address is the client. It
+/// carries the whole chain, so a CDN in front of nginx resolves to the real client when both are
+/// in `trusted_proxies`. Without it (or when it names nothing usable), `X-Real-IP` is the
+/// client: nginx's documented setup sets it to its own peer, which is the client when nginx is the
+/// only proxy. Header values that are not IP addresses are ignored, and from any other peer both
+/// headers are, since anyone can send them.
 struct ClientAddress {
     let trustedProxies: [CIDR]
 
@@ -16,25 +24,42 @@ struct ClientAddress {
         self.trustedProxies = parsed
     }
 
-    func resolve(peer: String, forwardedFor: String?) -> String {
-        guard let forwardedFor, isTrusted(peer) else { return peer }
-        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+    /// The client behind `peer`, given the request's `X-Forwarded-For` and `X-Real-IP` values.
+    func resolve(peer: String, forwardedFor: String?, realIP: String? = nil) -> String {
+        guard isTrusted(peer) else { return peer }
+        if let forwardedFor, let client = nearestUntrusted(forwardedFor) { return client }
+        if let realIP, let address = Self.address(realIP) { return address }
+        return peer
+    }
+
+    /// The nearest address of an `X-Forwarded-For` list that is not a trusted proxy; when all are
+    /// trusted, the farthest. Nil when the list is empty, or when the walk meets a value that is
+    /// not an address: what lies beyond it was not written by a proxy we trust.
+    private func nearestUntrusted(_ forwardedFor: String) -> String? {
+        let hops = forwardedFor.split(separator: ",")
+        var farthest: String?
         // Walk back from the nearest hop: proxies we trust may have appended their own addresses.
-        for hop in hops.reversed() where !isTrusted(hop) { return hop }
-        return hops.first ?? peer
+        for hop in hops.reversed() {
+            guard let address = Self.address(hop) else { return nil }
+            if !isTrusted(address) { return address }
+            farthest = address
+        }
+        return farthest
+    }
+
+    /// `text` without surrounding blanks (and an IPv6 address without brackets, so that one client
+    /// has one spelling), if it is an IPv4 or IPv6 address.
+    private static func address(_ text: some StringProtocol) -> String? {
+        var trimmed = Substring(text)
+        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
+        if trimmed.hasPrefix("[") && trimmed.hasSuffix("]") { trimmed = trimmed.dropFirst().dropLast() }
+        let address = String(trimmed)
+        return CIDR.parseAddress(address) != nil ? address : nil
     }
 
     private func isTrusted(_ address: String) -> Bool {
         guard let bytes = CIDR.parseAddress(address) else { return false }
         return trustedProxies.contains { $0.contains(bytes) }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var text = self
-        while text.first == set { text.removeFirst() }
-        while text.last == set { text.removeLast() }
-        return String(text)
     }
 }

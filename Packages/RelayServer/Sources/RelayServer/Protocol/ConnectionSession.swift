@@ -39,6 +39,7 @@ final class ConnectionSession: @unchecked Sendable {
     /// Handles one text message.
     func handle(_ bytes: [UInt8]) async {
         guard bytes.count <= limits.maxMessageBytes else {
+            relay.metrics.received(.invalid)
             sink.send(.notice("invalid: message of \(bytes.count) bytes is larger than \(limits.maxMessageBytes)"))
             return
         }
@@ -46,11 +47,13 @@ final class ConnectionSession: @unchecked Sendable {
         do {
             message = try ClientMessage.parse(bytes)
         } catch {
+            relay.metrics.received(MessageType(unparsed: bytes))
             // CLOSED ends the subscription of that id, whatever it was doing before.
             if case .closed(let id) = error.reply { close(id) }
             sink.send(error.relayMessage)
             return
         }
+        relay.metrics.received(MessageType(message))
         switch message {
         case .event(let event): await publish(event)
         case .request(let id, let filters): subscribe(id, filters)
@@ -122,11 +125,8 @@ final class ConnectionSession: @unchecked Sendable {
     /// Sends the OK for `event` and counts it.
     private func answer(_ event: Event, accepted: Bool, reason: Reason? = nil) {
         sink.send(.ok(eventID: event.id, accepted: accepted, reason: reason))
-        if accepted {
-            relay.metrics.eventsAccepted.increment()
-        } else if let reason {
-            relay.metrics.rejected(reason)
-        }
+        relay.eventCounters.count(event.kind, EventOutcome(accepted: accepted, reason: reason))
+        if !accepted, let reason { relay.metrics.rejected(reason) }
     }
 
     /// Why `event` is refused before storage, if it is.
@@ -165,7 +165,6 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func subscribe(_ id: String, _ filters: [Filter]) {
-        relay.metrics.requests.increment()
         if let reason = subscriptionRefusal(id, filters) {
             // A refused REQ also ends any subscription that had its id: the client reads CLOSED for it.
             close(id)
@@ -247,7 +246,6 @@ final class ConnectionSession: @unchecked Sendable {
     }
 
     private func count(_ id: String, _ filters: [Filter]) {
-        relay.metrics.requests.increment()
         if let reason = readRefusal() {
             sink.send(.closed(subscriptionID: id, reason: reason))
             return

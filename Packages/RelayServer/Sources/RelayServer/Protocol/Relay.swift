@@ -30,6 +30,8 @@ public final class Relay: Sendable {
 
     /// Allowed kinds and sizes, shared with the importer.
     let eventPolicy: EventPolicy
+    /// EVENTs answered, by kind (labelled within `eventPolicy`'s kinds) and outcome.
+    let eventCounters: EventCounters
 
     /// A relay over `store`.
     public init(
@@ -44,6 +46,7 @@ public final class Relay: Sendable {
         self.logger = logger
         self.trustedFollowers = trustedFollowers
         eventPolicy = EventPolicy(configuration)
+        eventCounters = metrics.eventCounters(storedKinds: eventPolicy.storedKinds)
         let limits = configuration.limits
         eventBuckets = TokenBuckets(rate: limits.eventRate, burst: Double(limits.eventBurst))
         reqBuckets = TokenBuckets(rate: limits.reqRate, burst: Double(limits.reqBurst))

@@ -23,9 +23,9 @@ enum RelayConnection {
             relay.metrics.slowConsumers.increment()
             frames.abort()
         }
-        relay.metrics.connectionsTotal.increment()
-        relay.metrics.connections.increment()
-        defer { relay.metrics.connections.decrement() }
+        relay.metrics.connectionsAccepted.increment()
+        relay.metrics.openConnections.increment()
+        defer { relay.metrics.openConnections.decrement() }
         let session = ConnectionSession(relay: relay, sink: sink, host: host, client: client)
         defer {
             session.finish()
@@ -41,8 +41,6 @@ enum RelayConnection {
                 while let batch = await sink.nextBatch() {
                     try await frames.write(batch)
                 }
-                // The reader finished (or the client fell too far behind and the socket is closing).
-                try await frames.close(.normalClosure, reason: nil)
             }
             session.start()
             for try await message in inbound.messages(maxSize: limits.maxMessageBytes + 4096) {
@@ -53,11 +51,16 @@ enum RelayConnection {
                 case .text(let text):
                     await session.handle(Array(text.utf8))
                 case .binary:
+                    relay.metrics.received(.invalid)
                     sink.send(.notice("invalid: binary messages are not part of the Nostr protocol"))
                 }
             }
             sink.close()
             try await group.waitForAll()
+            // Only a reader that ended normally closes with 1000. One that failed (a text message
+            // that is not UTF-8, a message too large) throws past this, and Hummingbird closes with
+            // the code the failure carries (1007, 1009), after the writer sent what was queued.
+            try await frames.close(.normalClosure, reason: nil)
         }
     }
 }

@@ -33,8 +33,7 @@ public enum RelayApplication {
                 body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         router.get("/metrics") { _, _ -> Response in
-            let body = relay.metrics.render(
-                liveSubscriptions: relay.subscriptions.count, queuedEvents: relay.store.queuedEvents)
+            let body = relay.metrics.render(liveSubscriptions: relay.subscriptions.count, store: relay.store)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -47,14 +46,17 @@ public enum RelayApplication {
             extensions: [.perMessageDeflate(maxDecompressedFrameSize: frameLimit)],
             autoPing: .enabled(timePeriod: .seconds(30)),
             // A client that never answers our close frame holds up shutdown for at most this long.
-            closeTimeout: .seconds(3))
+            closeTimeout: .seconds(3),
+            // A text message that is not UTF-8 fails the connection with 1007 (RFC 6455 8.1), checked
+            // on the whole message, so a character split between fragments is fine.
+            validateUTF8: true)
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { request, channel, _ in
                 let host = request.authority ?? "localhost"
                 let client = relay.clientAddress.resolve(
                     peer: channel.remoteAddress?.ipAddress ?? "unknown",
-                    forwardedFor: request.headerFields[forwardedFor])
+                    forwardedFor: request.headerFields[forwardedFor], realIP: request.headerFields[realIP])
                 // permessage-deflate compresses in the WebSocket handler, so compressed connections
                 // write through it; the others write frames to the channel directly, many per flush.
                 let deflate = request.headerFields[.secWebSocketExtensions]?.contains("permessage-deflate") == true
@@ -73,3 +75,4 @@ public enum RelayApplication {
 }
 
 private let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+private let realIP = HTTPField.Name("X-Real-IP")!

@@ -1,32 +1,39 @@
+import LMDBStore
 import NostrCore
 import Prometheus
+import PurplePagesConfiguration
 import Synchronization
 
-/// The relay's Prometheus metrics, served at `/metrics`.
+/// The relay's Prometheus metrics, served at `/metrics`, named as Prometheus asks: counters end in
+/// `_total`, values are in base units (seconds, bytes), and no gauge shares a base name with a
+/// counter.
 public final class RelayMetrics: Sendable {
     /// Where every metric is registered.
     public let registry = PrometheusCollectorRegistry()
-    let connections: Gauge
-    let connectionsTotal: Counter
-    let eventsAccepted: Counter
-    let requests: Counter
+    let openConnections: Gauge
+    let connectionsAccepted: Counter
     let slowConsumers: Counter
     let queryLatency: DurationHistogram
     let writerBatchEvents: ValueHistogram
     let writerCommitLatency: DurationHistogram
+    /// Messages received, indexed by `MessageType.rawValue`.
+    private let messages: [Counter]
     private let rejections: [ReasonPrefix: Counter]
     private let liveSubscriptions: Gauge
     private let writerQueue: Gauge
+    private let storeSize: Gauge
+    private let storeMapSize: Gauge
+    private let process = ProcessMetrics()
     private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
 
-    /// Registers every metric.
+    /// Registers every metric (those of events by kind come with the relay: `eventCounters`).
     public init() {
         let name = Self.name
-        connections = registry.makeGauge(descriptor: name("connections", "", "Open WebSocket connections"))
-        connectionsTotal = registry.makeCounter(
-            descriptor: name("connections", "total", "WebSocket connections accepted"))
-        eventsAccepted = registry.makeCounter(descriptor: name("events_accepted", "total", "EVENTs answered OK true"))
-        requests = registry.makeCounter(descriptor: name("requests", "total", "REQ and COUNT messages handled"))
+        let registry = self.registry
+        openConnections = registry.makeGauge(
+            descriptor: name("open_connections", "", "WebSocket connections open now"))
+        connectionsAccepted = registry.makeCounter(
+            descriptor: name("connections_accepted", "total", "WebSocket connections accepted"))
         slowConsumers = registry.makeCounter(
             descriptor: name("slow_consumers", "total", "Connections closed for falling too far behind"))
         queryLatency = registry.makeDurationHistogram(
@@ -36,6 +43,11 @@ public final class RelayMetrics: Sendable {
             buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000])
         writerCommitLatency = registry.makeDurationHistogram(
             descriptor: name("writer_commit", "seconds", "Write transaction time"), buckets: Self.latencyBuckets)
+        messages = MessageType.allCases.map { type in
+            registry.makeCounter(
+                descriptor: name("messages_received", "total", "Client messages received, by type"),
+                labels: [("type", type.label)])
+        }
         var rejections: [ReasonPrefix: Counter] = [:]
         for prefix in ReasonPrefix.allCases {
             rejections[prefix] = registry.makeCounter(
@@ -45,6 +57,10 @@ public final class RelayMetrics: Sendable {
         self.rejections = rejections
         liveSubscriptions = registry.makeGauge(descriptor: name("live_subscriptions", "", "Live subscriptions"))
         writerQueue = registry.makeGauge(descriptor: name("writer_queued", "events", "Events waiting for the writer"))
+        storeSize = registry.makeGauge(
+            descriptor: name("store_size", "bytes", "Size of the event store's data file (data.mdb)"))
+        storeMapSize = registry.makeGauge(
+            descriptor: name("store_map_size", "bytes", "Address space the event store maps (it doubles when full)"))
     }
 
     /// A metric name in the relay's namespace, for metrics other components register in `registry`.
@@ -71,13 +87,26 @@ public final class RelayMetrics: Sendable {
         }
     }
 
+    /// Counts one client message.
+    func received(_ type: MessageType) { messages[type.rawValue].increment() }
+
     func rejected(_ reason: Reason) { rejections[reason.prefix]?.increment() }
 
+    /// The counters of EVENTs by kind and outcome for a relay storing `storedKinds`.
+    func eventCounters(storedKinds: KindSet?) -> EventCounters {
+        EventCounters(registry: registry, storedKinds: storedKinds)
+    }
+
     /// The text exposition, with gauges that are read at scrape time set first.
-    func render(liveSubscriptions: Int, queuedEvents: Int) -> [UInt8] {
+    func render(liveSubscriptions: Int, store: EventStore) -> [UInt8] {
         self.liveSubscriptions.set(Double(liveSubscriptions))
-        writerQueue.set(Double(queuedEvents))
+        writerQueue.set(Double(store.queuedEvents))
+        let files = StoreFiles(store.configuration)
+        if let size = files.dataFileSize() { storeSize.set(Double(size)) }
+        storeMapSize.set(Double(files.mapSize()))
         for hook in scrapeHooks.withLock({ $0 }) { hook() }
-        return registry.emitToBuffer()
+        var output = registry.emitToBuffer()
+        process.emit(into: &output)
+        return output
     }
 }
