@@ -58,6 +58,22 @@ struct SubscriptionRegistryTests {
         #expect(!registry.remove(SubscriptionRegistry.Key(connection: 2, subscription: "b")))
     }
 
+    /// A commit's fan-out runs after its OK: a subscription answered from the store in between must
+    /// not get the event a second time, live, after its EOSE.
+    @Test func eventsInTheStoredResultsAreNotSentLiveAgain() {
+        let registry = SubscriptionRegistry()
+        let event = Self.corpus.events(forPubkey: 0)[0]
+        let key = SubscriptionRegistry.Key(connection: 3, subscription: "after-ok")
+        registry.add(key, filters: [Filter()], sink: sink(3), loading: true)
+        #expect(registry.finishLoading(key, snapshot: 10) == [])
+        #expect(registry.matches(event, sequence: 9).isEmpty, "in the stored results already")
+        #expect(registry.matches(event, sequence: 10).map(\.0) == [key])
+        #expect(registry.matches(event).map(\.0) == [key], "an event that is not stored always goes out")
+        // The same id subscribed again starts afresh.
+        registry.add(key, filters: [Filter()], sink: sink(3))
+        #expect(registry.matches(event, sequence: 9).map(\.0) == [key])
+    }
+
     @Test func loadingSubscriptionsHoldLiveEventsUntilTheirSnapshotIsKnown() {
         let registry = SubscriptionRegistry()
         let key = SubscriptionRegistry.Key(connection: 9, subscription: "l")

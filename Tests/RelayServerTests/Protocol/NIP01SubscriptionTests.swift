@@ -21,6 +21,39 @@ struct NIP01SubscriptionTests {
         }
     }
 
+    /// The fan-out of a commit runs after its OK; a REQ answered from the store in between must get
+    /// the event once (in its stored results), not again as a live event after EOSE.
+    @Test func anEventIsDeliveredOnceToASubscriptionOpenedRightAfterItsCommit() async throws {
+        try await withTestRelay { _, port async throws in
+            try await withClients(port: port, count: 2) { clients async throws in
+                let (watcher, publisher) = (clients[0], clients[1])
+                // Live subscriptions elsewhere, so that every commit is fanned out, and the fan-out
+                // has work to do.
+                for index in 0..<50 {
+                    #expect(try await watcher.requestRaw("all-\(index)", [Filter(kinds: [.metadata])]).isEmpty)
+                }
+                for round in 0..<40 {
+                    let event = KeyPair.generate().event(.metadata, content: #"{"name":"round \#(round)"}"#)
+                    let id = "once-\(round)"
+                    // The REQ as soon as the OK is in: the commit's fan-out may not have run yet.
+                    try await publisher.send(event: event)
+                    _ = try await publisher.ok(for: event.id.hex)
+                    try await publisher.send(request: id, [Filter(ids: [event.id])])
+                    _ = try await publisher.take("EOSE \(id)") { $0.type == "EOSE" && $0.string(1) == id }
+                    try await Task.sleep(for: .milliseconds(20))
+                    // Before EOSE (stored) or after it (live), but exactly once.
+                    let copies = publisher.pending.filter { $0.type == "EVENT" && $0.string(1) == id }.count
+                    #expect(copies == 1, "round \(round): \(copies) copies of the event")
+                    for _ in 0..<copies {
+                        _ = try await publisher.take("EVENT \(id)") { $0.type == "EVENT" && $0.string(1) == id }
+                    }
+                    try await publisher.send(close: id)
+                    for index in 0..<50 { _ = try await watcher.liveEvent("all-\(index)") }
+                }
+            }
+        }
+    }
+
     @Test func closeStopsLiveDelivery() async throws {
         try await withTestRelay { _, port async throws in
             try await withClients(port: port, count: 2) { clients async throws in

@@ -64,7 +64,7 @@ public final class Relay: Sendable {
     /// `sequence` is the event's store sequence number (`.max` for events that are not stored):
     /// subscriptions still sending stored events hold it until their EOSE.
     func broadcast(_ event: Event, sequence: UInt64 = .max) {
-        let matches = subscriptions.matches(event)
+        let matches = subscriptions.matches(event, sequence: sequence)
         guard !matches.isEmpty else { return }
         let json = event.storageJSON()
         for (key, sink) in matches {

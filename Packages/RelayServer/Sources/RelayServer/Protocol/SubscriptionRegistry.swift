@@ -27,6 +27,9 @@ final class SubscriptionRegistry: Sendable {
     struct Entry: Sendable {
         var filters: [Filter]
         var sink: ConnectionSink
+        /// Stored events with a lower sequence number were in the subscription's stored results
+        /// (its query's snapshot), so their fan-out, which may run after EOSE, skips it.
+        var liveFrom: UInt64 = 0
     }
 
     /// Live events held for a subscription whose stored events are still being sent.
@@ -96,9 +99,12 @@ final class SubscriptionRegistry: Sendable {
     }
 
     /// Ends loading: returns the held messages the query (whose snapshot is `snapshot`) did not
-    /// already return, or `nil` when more arrived than could be held.
+    /// already return, or `nil` when more arrived than could be held. From now on, events older
+    /// than the snapshot are not sent live either: a commit's fan-out runs after its OK, so it can
+    /// reach a subscription that was opened, and answered from the store, in between.
     func finishLoading(_ key: Key, snapshot: UInt64) -> [[UInt8]]? {
         state.withLock { state in
+            state.entries[key]?.liveFrom = snapshot
             guard let held = state.loading.removeValue(forKey: key) else { return [] }
             if held.overflowed { return nil }
             return held.messages.filter { $0.sequence >= snapshot }.map(\.bytes)
@@ -111,8 +117,10 @@ final class SubscriptionRegistry: Sendable {
     /// How many subscriptions are live.
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// The subscriptions with a filter that matches `event`.
-    func matches(_ event: Event) -> [(Key, ConnectionSink)] {
+    /// The subscriptions with a filter that matches `event`, whose store sequence number is
+    /// `sequence` (`.max` for an event that is not stored), leaving out those whose stored results
+    /// already held it.
+    func matches(_ event: Event, sequence: UInt64 = .max) -> [(Key, ConnectionSink)] {
         let candidates: [(Key, Entry)] = state.withLock { state in
             var keys = Set<Key>()
             func collect(_ field: Field) { if let found = state.index[field] { keys.formUnion(found) } }
@@ -124,7 +132,9 @@ final class SubscriptionRegistry: Sendable {
                 let letter: UInt8? = tag.withBytes(at: 0) { $0.count == 1 ? $0[0] : nil }
                 if let letter { collect(.tag(letter, tag[1])) }
             }
-            return keys.compactMap { key in state.entries[key].map { (key, $0) } }
+            return keys.compactMap { key in
+                state.entries[key].flatMap { sequence >= $0.liveFrom ? (key, $0) : nil }
+            }
         }
         return candidates.compactMap { key, entry in
             entry.filters.contains { $0.matches(event) } ? (key, entry.sink) : nil
