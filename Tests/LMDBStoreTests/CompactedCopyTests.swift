@@ -52,19 +52,8 @@ struct CompactedCopyTests {
     /// `count` signed notes: the first half without expiration, the second half expiring soon
     /// after `CorpusGenerator.baseTimestamp`.
     private static func notes(count: Int, seed: UInt64 = 5) -> (kept: [Event], expiring: [Event]) {
-        var generator = SeededGenerator(seed: seed)
-        func bytes() -> Bytes32 {
-            Bytes32(w0: generator.next(), w1: generator.next(), w2: generator.next(), w3: generator.next())
-        }
-        var secret = SecretKey(bytes())
-        while secret == nil { secret = SecretKey(bytes()) }
-        let pair = KeyPair(secretKey: secret!)
-        let events = (0..<count).map { index in
-            let expires = index >= count / 2
-            return pair.sign(
-                kind: 1, tags: expires ? [["expiration", String(CorpusGenerator.baseTimestamp + 100)]] : [],
-                content: "compaction test \(seed) note \(index) " + String(repeating: "x", count: 400),
-                createdAt: CorpusGenerator.baseTimestamp + Int64(index), auxiliaryRandom: bytes())
+        let events = signedNotes(seed: seed, count: count, content: String(repeating: "x", count: 400)) { index in
+            index >= count / 2 ? [["expiration", String(CorpusGenerator.baseTimestamp + 100)]] : []
         }
         return (Array(events[..<(count / 2)]), Array(events[(count / 2)...]))
     }

@@ -214,22 +214,6 @@ private func scanAndValidate(_ store: EventStore) throws -> [String] {
     return ids
 }
 
-/// `count` signed kind-1 notes from a key and aux randomness drawn from `seed`.
-private func signedNotes(seed: UInt64, count: Int) -> [Event] {
-    var generator = SeededGenerator(seed: seed)
-    func bytes() -> Bytes32 {
-        Bytes32(w0: generator.next(), w1: generator.next(), w2: generator.next(), w3: generator.next())
-    }
-    var secret = SecretKey(bytes())
-    while secret == nil { secret = SecretKey(bytes()) }
-    let pair = KeyPair(secretKey: secret!)
-    return (0..<count).map { index in
-        pair.sign(
-            kind: 1, content: "multi-process test \(seed) note \(index)",
-            createdAt: CorpusGenerator.baseTimestamp + Int64(index), auxiliaryRandom: bytes())
-    }
-}
-
 private func makeTemporaryDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("purplepages-multiprocess-\(UUID().uuidString)").path

@@ -13,7 +13,7 @@ struct RelayUTF8Tests {
 
     /// Reads frames after the AUTH greeting until the close frame and checks that it carries 1007
     /// and that no EOSE (or anything else) came first.
-    static func expectClosedWith1007(_ socket: FrameSocket, sourceLocation: SourceLocation = #_sourceLocation) async {
+    static func expectClosedWith1007(_ socket: RawWebSocket, sourceLocation: SourceLocation = #_sourceLocation) async {
         let frames = await socket.framesUntilClose()
         #expect(frames.last?.closeCode == 1007, "frames: \(frames.map(\.text))", sourceLocation: sourceLocation)
         #expect(
@@ -30,9 +30,9 @@ struct RelayUTF8Tests {
         ] as [[UInt8]])
     func invalidUTF8InATextFrameClosesWith1007(bytes: [UInt8]) async throws {
         try await withTestRelay { _, port async throws in
-            let socket = try await FrameSocket.connect(port: port)
+            let socket = try await RawWebSocket.connect(port: port)
             #expect(await socket.readFrame()?.text.hasPrefix(#"["AUTH""#) == true)
-            try socket.send(opcode: FrameSocket.text, Self.request(Array("sub".utf8) + bytes))
+            try socket.send(opcode: RawWebSocket.text, Self.request(Array("sub".utf8) + bytes))
             await Self.expectClosedWith1007(socket)
             try await waitUntilOpenConnections(0, port: port)
         }
@@ -40,13 +40,13 @@ struct RelayUTF8Tests {
 
     @Test func aCharacterSplitBetweenFragmentsIsValid() async throws {
         try await withTestRelay { _, port async throws in
-            let socket = try await FrameSocket.connect(port: port)
+            let socket = try await RawWebSocket.connect(port: port)
             #expect(await socket.readFrame()?.text.hasPrefix(#"["AUTH""#) == true)
             // "é" is C3 A9: the first fragment ends inside it.
             let message = Self.request(Array("caf\u{E9}".utf8))
             let split = message.firstIndex(of: 0xC3)! + 1
-            try socket.send(opcode: FrameSocket.text, fin: false, Array(message[..<split]))
-            try socket.send(opcode: FrameSocket.continuation, Array(message[split...]))
+            try socket.send(opcode: RawWebSocket.text, fin: false, Array(message[..<split]))
+            try socket.send(opcode: RawWebSocket.continuation, Array(message[split...]))
             let reply = await socket.readFrame()
             #expect(reply?.text == #"["EOSE","caf\#u{E9}"]"#, "\(reply?.text ?? "nothing")")
         }
@@ -54,13 +54,13 @@ struct RelayUTF8Tests {
 
     @Test func invalidUTF8InAFragmentedMessageClosesWith1007() async throws {
         try await withTestRelay { _, port async throws in
-            let socket = try await FrameSocket.connect(port: port)
+            let socket = try await RawWebSocket.connect(port: port)
             #expect(await socket.readFrame()?.text.hasPrefix(#"["AUTH""#) == true)
             // Each fragment alone could start or end a character; together C3 28 is not one.
             let message = Self.request(Array("sub".utf8) + [0xC3, 0x28])
             let split = message.firstIndex(of: 0xC3)! + 1
-            try socket.send(opcode: FrameSocket.text, fin: false, Array(message[..<split]))
-            try socket.send(opcode: FrameSocket.continuation, Array(message[split...]))
+            try socket.send(opcode: RawWebSocket.text, fin: false, Array(message[..<split]))
+            try socket.send(opcode: RawWebSocket.continuation, Array(message[split...]))
             await Self.expectClosedWith1007(socket)
             try await waitUntilOpenConnections(0, port: port)
         }
@@ -69,12 +69,12 @@ struct RelayUTF8Tests {
     /// A valid message before the bad one is answered in full before the close.
     @Test func repliesQueuedBeforeTheBadMessageAreSent() async throws {
         try await withTestRelay { _, port async throws in
-            let socket = try await FrameSocket.connect(port: port)
+            let socket = try await RawWebSocket.connect(port: port)
             #expect(await socket.readFrame()?.text.hasPrefix(#"["AUTH""#) == true)
-            try socket.send(opcode: FrameSocket.text, Self.request(Array("good".utf8)))
-            try socket.send(opcode: FrameSocket.text, Self.request(Array("bad".utf8) + [0xFF]))
+            try socket.send(opcode: RawWebSocket.text, Self.request(Array("good".utf8)))
+            try socket.send(opcode: RawWebSocket.text, Self.request(Array("bad".utf8) + [0xFF]))
             let frames = await socket.framesUntilClose()
-            #expect(frames.map(\.opcode) == [FrameSocket.text, FrameSocket.close], "\(frames.map(\.text))")
+            #expect(frames.map(\.opcode) == [RawWebSocket.text, RawWebSocket.close], "\(frames.map(\.text))")
             #expect(frames.first?.text == #"["EOSE","good"]"#)
             #expect(frames.last?.closeCode == 1007)
         }

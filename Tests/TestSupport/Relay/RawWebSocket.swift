@@ -5,7 +5,9 @@ import Glibc
 #endif
 
 /// A WebSocket client on a plain blocking socket that sends what it is told and reads only when
-/// asked: the misbehaving client (one that stops reading) the WebSocket client library cannot be.
+/// asked: the misbehaving client (one that stops reading, or sends frames of any opcode, fragmented
+/// or not, with any payload bytes, such as text that is not UTF-8) the WebSocket client library
+/// cannot be.
 ///
 /// Its blocking calls run on a Dispatch thread, never on the concurrency pool the in-process relay
 /// needs (two blocked pool threads would starve it on a 2-core machine).
@@ -68,10 +70,37 @@ public final class RawWebSocket: @unchecked Sendable {
         Glibc.close(socket)
     }
 
+    /// A frame from the relay.
+    public struct Frame: Sendable, CustomStringConvertible {
+        /// The opcode (`RawWebSocket.text`, `.close`, ...).
+        public var opcode: UInt8
+        /// The payload (servers do not mask).
+        public var payload: [UInt8]
+
+        /// The payload as text.
+        public var text: String { String(decoding: payload, as: UTF8.self) }
+        /// A close frame's status code.
+        public var closeCode: Int? {
+            opcode == RawWebSocket.close && payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : nil
+        }
+        public var description: String { "opcode \(opcode): \(text)" }
+    }
+
+    /// The continuation opcode.
+    public static let continuation: UInt8 = 0x0
+    /// The text opcode.
+    public static let text: UInt8 = 0x1
+    /// The close opcode.
+    public static let close: UInt8 = 0x8
+
     /// Sends `text` as one masked text frame.
     public func send(text: String) throws {
-        let payload = Array(text.utf8)
-        var frame: [UInt8] = [0x81]
+        try send(opcode: Self.text, Array(text.utf8))
+    }
+
+    /// Sends one masked frame of `opcode` with `payload` as it is, final unless `fin` is false.
+    public func send(opcode: UInt8, fin: Bool = true, _ payload: [UInt8]) throws {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         if payload.count < 126 {
             frame.append(0x80 | UInt8(payload.count))
         } else {
@@ -84,13 +113,23 @@ public final class RawWebSocket: @unchecked Sendable {
         try write(frame)
     }
 
-    /// The next frame from the relay: its opcode and payload (servers do not mask). Nil when the
-    /// connection ends first or nothing arrives within `seconds`.
-    public func readFrame(seconds: Int = 5) async -> (opcode: UInt8, payload: [UInt8])? {
+    /// The next frame from the relay. Nil when the connection ends first or nothing arrives within
+    /// `seconds`.
+    public func readFrame(seconds: Int = 5) async -> Frame? {
         await offThePool { self.blockingReadFrame(seconds: seconds) }
     }
 
-    private func blockingReadFrame(seconds: Int) -> (opcode: UInt8, payload: [UInt8])? {
+    /// Frames until (and with) the relay's close frame, or until the connection ends or goes quiet.
+    public func framesUntilClose(seconds: Int = 5) async -> [Frame] {
+        var frames: [Frame] = []
+        while let frame = await readFrame(seconds: seconds) {
+            frames.append(frame)
+            if frame.opcode == Self.close { break }
+        }
+        return frames
+    }
+
+    private func blockingReadFrame(seconds: Int) -> Frame? {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let head = read(count: 2) else { return nil }
@@ -103,13 +142,13 @@ public final class RawWebSocket: @unchecked Sendable {
             length = extended.reduce(0) { $0 << 8 | Int($1) }
         }
         guard let payload = read(count: length) else { return nil }
-        return (head[0] & 0x0F, payload)
+        return Frame(opcode: head[0] & 0x0F, payload: payload)
     }
 
     /// The next text message from the relay, if the next frame is one.
     public func readText(seconds: Int = 5) async -> String? {
-        guard let frame = await readFrame(seconds: seconds), frame.opcode == 1 else { return nil }
-        return String(decoding: frame.payload, as: UTF8.self)
+        guard let frame = await readFrame(seconds: seconds), frame.opcode == Self.text else { return nil }
+        return frame.text
     }
 
     private func read(count: Int) -> [UInt8]? {
