@@ -45,6 +45,12 @@ struct ExitStatusAndVersionTests {
         #expect(!result.errors.isEmpty, "a usage error is explained")
     }
 
+    @Test func optionsBeforeASubcommandAreExplained() async throws {
+        let result = try await ExternalCommand.built("purplepages").run(["--config", "x.json", "analytics", "--once"])
+        #expect(result.status == 2)
+        #expect(result.errors.contains("options go after the subcommand: purplepages analytics"), "\(result.errors)")
+    }
+
     @Test(arguments: executables)
     func anInvalidConfigurationExitsWithStatus2(_ name: String) async throws {
         let directory = try TemporaryDirectory(prefix: "exit-status")
