@@ -101,9 +101,8 @@ public final class RelayMetrics: Sendable {
     func render(liveSubscriptions: Int, store: EventStore) -> [UInt8] {
         self.liveSubscriptions.set(Double(liveSubscriptions))
         writerQueue.set(Double(store.queuedEvents))
-        let files = StoreFiles(store.configuration)
-        if let size = files.dataFileSize() { storeSize.set(Double(size)) }
-        storeMapSize.set(Double(files.mapSize()))
+        if let size = store.dataFileBytes { storeSize.set(Double(size)) }
+        storeMapSize.set(Double(store.mapSizeBytes))
         for hook in scrapeHooks.withLock({ $0 }) { hook() }
         var output = registry.emitToBuffer()
         process.emit(into: &output)
