@@ -5,10 +5,10 @@ import Foundation
 /// (ArgumentParser's own `main()` exits 64 for usage errors). Each executable's `main()` calls
 /// `runAsMain()`, which parses and runs like ArgumentParser's but says usage errors with status 2.
 extension ParsableCommand {
-    /// Parses the process's arguments, runs the command and exits.
-    public static func runAsMain() {
+    /// Parses `arguments` (default: the process's), runs the command and exits.
+    public static func runAsMain(arguments: [String]? = nil) {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             exitForError(error)
@@ -26,11 +26,11 @@ extension ParsableCommand {
 }
 
 extension AsyncParsableCommand {
-    /// Parses the process's arguments, runs the command (its async `run()`, or a synchronous
-    /// subcommand's) and exits.
-    public static func runAsMain() async {
+    /// Parses `arguments` (default: the process's), runs the command (its async `run()`, or a
+    /// synchronous subcommand's) and exits.
+    public static func runAsMain(arguments: [String]? = nil) async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

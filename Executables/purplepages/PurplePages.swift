@@ -18,5 +18,12 @@ struct PurplePages: AsyncParsableCommand {
         defaultSubcommand: ServeCommand.self
     )
 
-    static func main() async { await runAsMain() }
+    /// Options may come before the subcommand too (`purplepages --config F compact`).
+    static func main() async {
+        await runAsMain(
+            arguments: SubcommandArguments.reordered(
+                Array(CommandLine.arguments.dropFirst()),
+                subcommands: Set(configuration.subcommands.compactMap { $0.configuration.commandName }),
+                optionsWithValues: ["--config", "--port", "--analytics-db-url", "--log-level", "--import", "--output"]))
+    }
 }

@@ -25,21 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var importArguments: [String] = []
 
-    /// The other subcommands' names, which after an option land here instead.
-    private static let subcommandNames: Set<String> = Set(
-        PurplePages.configuration.subcommands.compactMap { $0.configuration.commandName })
-
     func run() async throws {
         if let importFile {
             try Handover.exec(
                 "purplepages-import",
                 configurationFile.arguments + analyticsDatabase.arguments + logging.arguments + importArguments
                     + [importFile])
-        }
-        if let misplaced = importArguments.first(where: { Self.subcommandNames.contains($0) }) {
-            throw ValidationError(
-                "options go after the subcommand: purplepages \(misplaced) [OPTIONS], not purplepages [OPTIONS] \(misplaced)"
-            )
         }
         guard importArguments.isEmpty else {
             throw ValidationError("unknown argument \"\(importArguments[0])\" (see purplepages --help)")

@@ -45,10 +45,14 @@ struct ExitStatusAndVersionTests {
         #expect(!result.errors.isEmpty, "a usage error is explained")
     }
 
-    @Test func optionsBeforeASubcommandAreExplained() async throws {
-        let result = try await ExternalCommand.built("purplepages").run(["--config", "x.json", "analytics", "--once"])
-        #expect(result.status == 2)
-        #expect(result.errors.contains("options go after the subcommand: purplepages analytics"), "\(result.errors)")
+    @Test func optionsBeforeASubcommandReachIt() async throws {
+        let directory = try TemporaryDirectory(prefix: "exit-status")
+        let config = directory.path + "/config.json"
+        try Data(#"{"limits": {"max_limit": "many"}}"#.utf8).write(to: URL(fileURLWithPath: config))
+        // `--config` written before `compact` is compact's: its invalid file is the answer.
+        let result = try await ExternalCommand.built("purplepages").run(["--config", config, "compact"])
+        #expect(result.status == 2, "\(result.errors)")
+        #expect(result.errors.contains("purplepages: \(config): limits.max_limit"), "\(result.errors)")
     }
 
     @Test(arguments: executables)

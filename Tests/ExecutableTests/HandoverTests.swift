@@ -83,7 +83,8 @@ struct HandoverTests {
 
         try await TestDatabase.withSchema { url in
             let result = try await ExternalCommand.onPath("purplepages").run(
-                ["analytics", "--once", "--config", config, "--analytics-db-url", url, "--log-level", "debug"],
+                // Options before the subcommand's name are forwarded too.
+                ["--config", config, "analytics", "--once", "--analytics-db-url", url, "--log-level", "debug"],
                 environment: environment)
             #expect(result.status == 0, "\(result.errors)")
             #expect(
