@@ -43,15 +43,11 @@ public enum NegentropyVarint {
 
     /// Decodes the varint at the start of `bytes`: its value and how many bytes it took.
     public static func decode(_ bytes: [UInt8]) throws(NegentropyError) -> (value: UInt64, length: Int) {
-        var result: UInt64 = 0
         var offset = 0
-        while true {
-            guard offset < bytes.count else { throw .truncatedVarint }
-            let byte = bytes[offset]
-            offset += 1
-            guard result >> 57 == 0 else { throw .varintOverflow }
-            result = result << 7 | UInt64(byte & 0x7F)
-            if byte & 0x80 == 0 { return (result, offset) }
+        // `withUnsafeBytes` rethrows untyped errors: the typed one travels in a `Result`.
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(NegentropyError) in try decode(buffer, at: &offset) }
         }
+        return (try result.get(), offset)
     }
 }

@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Reading the small files of `/proc` and the store's directory at scrape time, with plain system
-/// calls: `/proc` files report a size of 0, so they are read until end of file.
+/// Reading the small files of `/proc` at scrape time, with plain system calls: `/proc` files report
+/// a size of 0, so they are read until end of file.
 enum ProcFiles {
     /// The whole file at `path`, or nil if it cannot be read (no `/proc` outside Linux).
     static func contents(_ path: String) -> [UInt8]? {
@@ -26,13 +26,6 @@ enum ProcFiles {
     /// The lines of the file at `path`.
     static func lines(_ path: String) -> [Substring]? {
         contents(path).map { String(decoding: $0, as: UTF8.self).split(separator: "\n") }
-    }
-
-    /// The size of the file at `path` in bytes.
-    static func size(_ path: String) -> Int? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return Int(status.st_size)
     }
 
     /// Entries in the directory at `path`, `.` and `..` aside.
