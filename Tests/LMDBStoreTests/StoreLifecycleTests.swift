@@ -67,6 +67,11 @@ struct StoreLifecycleTests {
         let capped = try TemporaryStore { $0.maxScanEvents = 5 }
         _ = try await capped.store.save(events)
         #expect(throws: StoreError.tooManyResults(limit: 5)) { _ = try capped.store.negentropyItems(Filter()) }
+        // A smaller limit of the caller's own wins; a larger one is held to maxScanEvents.
+        #expect(throws: StoreError.tooManyResults(limit: 2)) {
+            _ = try temporary.store.negentropyItems(Filter(kinds: [.followList]), limit: 2)
+        }
+        #expect(throws: StoreError.tooManyResults(limit: 5)) { _ = try capped.store.negentropyItems(Filter(), limit: 50) }
     }
 
     @Test func scanAllAndStatisticsAgree() async throws {

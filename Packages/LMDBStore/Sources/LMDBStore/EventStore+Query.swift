@@ -101,23 +101,24 @@ extension EventStore {
         return total
     }
 
-    /// The (created_at, id) of every event matching `filter`, oldest first, for NIP-77
-    /// negentropy. Throws `StoreError.tooManyResults` beyond `maxScanEvents`.
-    public func negentropyItems(_ filter: Filter) throws -> [(createdAt: Int64, id: EventID)] {
+    /// The (created_at, id) of every event matching `filter` (its `limit` ignored), in the
+    /// negentropy order (NIP-77), read from one snapshot. Throws `StoreError.tooManyResults` when
+    /// more than `limit` (at most `maxScanEvents`) events match, before building the whole list.
+    public func negentropyItems(_ filter: Filter, limit: Int? = nil) throws -> [NegentropyItem] {
         try environment.read { txn in
             let executor = try makeExecutor(txn)
             var unlimited = filter
             unlimited.limit = nil
-            let cap = configuration.maxScanEvents
+            let cap = min(limit ?? configuration.maxScanEvents, configuration.maxScanEvents)
             let entries = try executor.collect(unlimited, plan: QueryPlan(unlimited), limit: cap + 1)
             if entries.count > cap { throw StoreError.tooManyResults(limit: cap) }
-            var items = try entries.map { entry in
-                (
-                    createdAt: Int64(clamping: entry.createdAt),
-                    id: try executor.reader.meta(entry.levID)?.id ?? EventID(.zero)
-                )
+            var items: [NegentropyItem] = []
+            items.reserveCapacity(entries.count)
+            for entry in entries {
+                guard let id = try executor.reader.meta(entry.levID)?.id else { continue }
+                items.append(NegentropyItem(createdAt: entry.createdAt, id: id))
             }
-            items.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+            items.sort()
             return items
         }
     }
