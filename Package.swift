@@ -24,6 +24,8 @@ let package = Package(
         .package(path: "Packages/PurplePagesConfiguration"),
         .package(path: "Packages/AnalyticsWorker"),
         .package(path: "Packages/RelayServices"),
+        // The Nostr client for other relays.
+        .package(path: "Packages/NostrClient"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -149,6 +151,20 @@ let package = Package(
                 .product(name: "NostrCoreTesting", package: "NostrCore"),
             ],
             path: "Tests/NostrCoreTests"
+        ),
+        // NostrClient against our relay in process and small misbehaving servers, over loopback.
+        .testTarget(
+            name: "NostrClientTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "NostrClient", package: "NostrClient"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/NostrClientTests"
         ),
         .testTarget(
             name: "LMDBStoreTests",

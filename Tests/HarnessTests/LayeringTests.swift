@@ -16,6 +16,7 @@ struct LayeringTests {
         "RelayServer": ["NostrCore", "LMDBStore", "PurplePagesConfiguration"],
         "AnalyticsWorker": ["NostrCore", "LMDBStore", "GraphAlgos", "PGAnalytics", "PurplePagesConfiguration"],
         "RelayServices": ["NostrCore", "LMDBStore", "PGAnalytics", "PurplePagesConfiguration", "RelayServer"],
+        "NostrClient": ["NostrCore"],
     ]
 
     /// The package each of our modules belongs to (C shims included).
@@ -29,6 +30,7 @@ struct LayeringTests {
         "RelayServer": "RelayServer",
         "AnalyticsWorker": "AnalyticsWorker",
         "RelayServices": "RelayServices",
+        "NostrClient": "NostrClient",
     ]
 
     static let root: URL = {
