@@ -301,5 +301,18 @@ let package = Package(
             ],
             path: "Tests/DeployTests"
         ),
+        // Interoperability with implementations we did not write: rust-nostr's NIP-77 sync against the
+        // relay, and a REQ-only relay (Tests/Interop/*.py, run by .venv-interop's python, which
+        // scripts/install-deps builds).
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "NostrCoreTesting", package: "NostrCore"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+            ],
+            path: "Tests/InteropTests"
+        ),
     ]
 )
