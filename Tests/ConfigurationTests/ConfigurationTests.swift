@@ -125,6 +125,29 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try parse(#"{"storage": {"purge_expired_minutes": -1}}"#) }
     }
 
+    @Test func readsTheNegentropyKeys() throws {
+        let defaults = try parse("{}").limits
+        #expect(defaults.negentropyEnabled && defaults.negentropyMaxSessions == 8)
+        #expect(defaults.negentropyMaxItems == 2_000_000 && defaults.negentropyIdleSeconds == 60)
+        #expect(defaults.negentropyFrameSizeLimit == 60_000)
+        let config = try parse(
+            """
+            {"limits": {"negentropy_enabled": false, "negentropy_max_sessions": 2, "negentropy_max_items": 500,
+                        "negentropy_idle_seconds": 5, "negentropy_frame_size_limit": 4096}}
+            """)
+        #expect(!config.limits.negentropyEnabled && config.limits.negentropyMaxSessions == 2)
+        #expect(config.limits.negentropyMaxItems == 500 && config.limits.negentropyIdleSeconds == 5)
+        #expect(config.limits.negentropyFrameSizeLimit == 4096)
+        #expect(config.unknownKeys.isEmpty)
+        // A frame whose hex does not fit the outgoing queue is only an error while negentropy is on.
+        let small = #"{"limits": {"outbound_queue_bytes": 65536, "negentropy_frame_size_limit": 60000"#
+        #expect(throws: ConfigurationError.self) { try parse(small + "}}") }
+        #expect(try !parse(small + #", "negentropy_enabled": false}}"#).limits.negentropyEnabled)
+        #expect(
+            try parse(#"{"limits": {"outbound_queue_bytes": 65536, "negentropy_frame_size_limit": 30000}}"#)
+                .limits.negentropyFrameSizeLimit == 30000)
+    }
+
     @Test(arguments: [
         (#"{"limits": {"max_limit": "x"}}"#, "limits.max_limit"),
         (#"{"limits": {"max_limit": -1}}"#, "limits.max_limit"),
@@ -146,6 +169,17 @@ struct ConfigurationTests {
         (#"{"analytics": {"interval_minutes": 0}}"#, "analytics.interval_minutes"),
         (#"{"analytics": {"nice": 20}}"#, "analytics.nice"),
         (#"{"limits": {"event_rate": -1}}"#, "limits.event_rate"),
+        (#"{"limits": {"negentropy_enabled": 1}}"#, "limits.negentropy_enabled"),
+        (#"{"limits": {"negentropy_max_sessions": 0}}"#, "limits.negentropy_max_sessions"),
+        (#"{"limits": {"negentropy_max_items": 0}}"#, "limits.negentropy_max_items"),
+        (#"{"limits": {"negentropy_max_items": -5}}"#, "limits.negentropy_max_items"),
+        (#"{"limits": {"negentropy_idle_seconds": 0}}"#, "limits.negentropy_idle_seconds"),
+        (#"{"limits": {"negentropy_frame_size_limit": 0}}"#, "limits.negentropy_frame_size_limit"),
+        (#"{"limits": {"negentropy_frame_size_limit": 4095}}"#, "limits.negentropy_frame_size_limit"),
+        (
+            #"{"limits": {"outbound_queue_bytes": 65536, "negentropy_frame_size_limit": 60000}}"#,
+            "limits.negentropy_frame_size_limit"
+        ),
     ])
     func invalidValuesNameTheirKey(_ json: String, _ key: String) {
         #expect {

@@ -26,4 +26,18 @@ struct EventStoreMappingTests {
         #expect(store.defaultLimit == 50 && store.maxLimit == 700)
         #expect(store.writerThread == .own)
     }
+
+    /// The store's scan cap never undercuts `limits.negentropy_max_items`: a sync the configuration
+    /// allows is not refused by the store.
+    @Test func theScanCapCoversTheNegentropyItems() throws {
+        let bare = EventStoreConfiguration(path: "./data/events.lmdb")
+        #expect(RelayConfiguration().eventStore().maxScanEvents == max(bare.maxScanEvents, 2_000_000))
+        let large = try RelayConfiguration.parse(Array(#"{"limits": {"negentropy_max_items": 5000000}}"#.utf8))
+        #expect(large.eventStore().maxScanEvents == 5_000_000)
+        let small = try RelayConfiguration.parse(Array(#"{"limits": {"negentropy_max_items": 10}}"#.utf8))
+        #expect(small.eventStore().maxScanEvents == bare.maxScanEvents)
+        let off = try RelayConfiguration.parse(
+            Array(#"{"limits": {"negentropy_enabled": false, "negentropy_max_items": 5000000}}"#.utf8))
+        #expect(off.eventStore().maxScanEvents == bare.maxScanEvents)
+    }
 }

@@ -143,7 +143,8 @@ struct MetricsTests {
                     "purplepages_query_seconds": "histogram", "purplepages_slow_consumers_total": "counter",
                     "purplepages_writer_batch_events": "histogram", "purplepages_writer_commit_seconds": "histogram",
                     "purplepages_writer_queued_events": "gauge", "purplepages_store_size_bytes": "gauge",
-                    "purplepages_store_map_size_bytes": "gauge", "process_cpu_seconds_total": "counter",
+                    "purplepages_store_map_size_bytes": "gauge", "purplepages_negentropy_sessions": "gauge",
+                    "purplepages_negentropy_items": "gauge", "process_cpu_seconds_total": "counter",
                     "process_resident_memory_bytes": "gauge", "process_virtual_memory_bytes": "gauge",
                     "process_open_fds": "gauge", "process_max_fds": "gauge", "process_start_time_seconds": "gauge",
                 ]

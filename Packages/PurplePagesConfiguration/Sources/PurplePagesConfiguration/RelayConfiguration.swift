@@ -63,6 +63,19 @@ public struct RelayConfiguration: Sendable {
         /// A connection's unsent messages and bytes at most; a client further behind is disconnected.
         public var outboundQueueMessages = 20_000
         public var outboundQueueBytes = 64 << 20
+        /// Whether NIP-77 negentropy sync is offered (NEG-OPEN, NEG-MSG, NEG-CLOSE); when it is
+        /// not, NEG-OPEN is answered `NEG-ERR "closed: ..."` and NIP-11 leaves 77 out.
+        public var negentropyEnabled = true
+        /// Negentropy sessions one connection may hold open at once.
+        public var negentropyMaxSessions = 8
+        /// Events one negentropy session may list at most (a filter matching more is refused), so a
+        /// store of a million events can be synced with one `{}` filter.
+        public var negentropyMaxItems = 2_000_000
+        /// A negentropy session untouched this long is closed (`NEG-ERR "closed: ..."`), in seconds.
+        public var negentropyIdleSeconds = 60
+        /// Bytes of one negentropy reply at most, before hex: 60,000 (what rust-nostr's relay and
+        /// strfry's sync client use) keeps a NEG-MSG under 128 KiB, which every client accepts.
+        public var negentropyFrameSizeLimit = 60_000
     }
 
     public var identity = Identity()
@@ -187,6 +200,30 @@ public struct RelayConfiguration: Sendable {
         }
         guard limits.defaultLimit <= limits.maxLimit else {
             throw reader.error("limits.default_limit", "must not exceed limits.max_limit (\(limits.maxLimit))")
+        }
+        if let value = try reader.boolean("limits.negentropy_enabled") { limits.negentropyEnabled = value }
+        if let value = try reader.integer("limits.negentropy_max_sessions", in: 1...10_000) {
+            limits.negentropyMaxSessions = value
+        }
+        if let value = try reader.integer("limits.negentropy_max_items", in: 1...100_000_000) {
+            limits.negentropyMaxItems = value
+        }
+        if let value = try reader.integer("limits.negentropy_idle_seconds", in: 1...86_400) {
+            limits.negentropyIdleSeconds = value
+        }
+        // The protocol's minimum frame is 4096 bytes (0, no limit at all, is not offered: one reply
+        // could then list millions of ids).
+        if let value = try reader.integer("limits.negentropy_frame_size_limit", in: 4096...(16 << 20)) {
+            limits.negentropyFrameSizeLimit = value
+        }
+        // A reply is sent hex-encoded (twice its bytes) in one message, which must fit in the
+        // connection's outgoing queue or the client would be dropped as a slow consumer.
+        let negentropyMessageBytes = 2 * limits.negentropyFrameSizeLimit + 1024
+        guard !limits.negentropyEnabled || negentropyMessageBytes <= limits.outboundQueueBytes else {
+            throw reader.error(
+                "limits.negentropy_frame_size_limit",
+                "a reply of \(limits.negentropyFrameSizeLimit) bytes is a message of about \(negentropyMessageBytes) "
+                    + "bytes in hex, more than limits.outbound_queue_bytes (\(limits.outboundQueueBytes))")
         }
 
         try analytics.read(&reader)

@@ -5,7 +5,8 @@ import NostrCore
 import PurplePagesConfiguration
 
 /// One client connection's protocol state and message handling (NIP-01, NIP-09, NIP-40, NIP-42,
-/// NIP-45, NIP-70), independent of the WebSocket library.
+/// NIP-45, NIP-70; NIP-77 in `ConnectionSession+Negentropy.swift`), independent of the WebSocket
+/// library.
 final class ConnectionSession: @unchecked Sendable {
     let relay: Relay
     let sink: ConnectionSink
@@ -21,12 +22,16 @@ final class ConnectionSession: @unchecked Sendable {
     /// EVENTs waiting for the store at most, per connection.
     static let eventsInFlight = 256
     private let inFlight = InFlightLimit(limit: ConnectionSession.eventsInFlight)
+    /// Open NIP-77 sessions.
+    let negentropy: NegentropySessions
 
     init(relay: Relay, sink: ConnectionSink, host: String, client: String) {
         self.relay = relay
         self.sink = sink
         self.host = host
         self.client = client
+        negentropy = NegentropySessions(
+            sink: sink, idleTime: .seconds(relay.configuration.limits.negentropyIdleSeconds), metrics: relay.metrics)
         var generator = SystemRandomNumberGenerator()
         challenge = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
@@ -48,8 +53,13 @@ final class ConnectionSession: @unchecked Sendable {
             message = try ClientMessage.parse(bytes)
         } catch {
             relay.metrics.received(MessageType(unparsed: bytes))
-            // CLOSED ends the subscription of that id, whatever it was doing before.
-            if case .closed(let id) = error.reply { close(id) }
+            // CLOSED ends the subscription of that id, whatever it was doing before; NEG-ERR the
+            // negentropy session (NIP-77).
+            switch error.reply {
+            case .closed(let id): close(id)
+            case .negentropyError(let id): negentropy.close(id)
+            case .notice, .ok: break
+            }
             sink.send(error.relayMessage)
             return
         }
@@ -60,17 +70,18 @@ final class ConnectionSession: @unchecked Sendable {
         case .close(let id): close(id)
         case .count(let id, let filters): count(id, filters)
         case .auth(let event): authenticate(event)
-        case .negentropyOpen(let id, _, _), .negentropyMessage(let id, _):
-            sink.send(
-                .negentropyError(subscriptionID: id, reason: Reason(.closed, "negentropy sync (NIP-77) is not offered"))
-            )
-        case .negentropyClose:
-            break
+        case .negentropyOpen(let id, let filter, let message): openNegentropy(id, filter, message)
+        case .negentropyMessage(let id, let message): continueNegentropy(id, message)
+        case .negentropyClose(let id): closeNegentropy(id)
         }
     }
 
-    /// Forgets the connection's subscriptions.
-    func finish() { relay.subscriptions.removeAll(connection: sink.id) }
+    /// Forgets the connection's subscriptions and negentropy sessions.
+    func finish() {
+        relay.subscriptions.removeAll(connection: sink.id)
+        relay.negentropySweeper.unwatch(connection: sink.id)
+        negentropy.removeAll()
+    }
 
     // MARK: EVENT
 
@@ -147,9 +158,9 @@ final class ConnectionSession: @unchecked Sendable {
 
     // MARK: REQ, CLOSE, COUNT
 
-    /// Why a REQ or COUNT is refused before running, if it is: the request rate, or the daily
-    /// budget of events served (authenticated users with enough trusted followers are exempt).
-    private func readRefusal() -> Reason? {
+    /// Why a REQ, COUNT or NEG-OPEN is refused before running, if it is: the request rate, or the
+    /// daily budget of events served (authenticated users with enough trusted followers are exempt).
+    func readRefusal() -> Reason? {
         guard relay.reqBuckets.take(client, now: relay.preciseNow) else {
             return .rateLimited("slow down: too many requests")
         }

@@ -19,6 +19,8 @@ public final class Relay: Sendable {
     let reqBuckets: TokenBuckets
     let connectionBuckets: TokenBuckets
     let servedBudget: ServedBudget
+    /// Closes the NIP-77 sessions of clients that went quiet.
+    let negentropySweeper: NegentropySweeper
     let clientAddress: ClientAddress
     /// Who counts as a trusted heavy user (analytics results; nobody until they exist).
     let trustedFollowers: any TrustedFollowerProvider
@@ -52,6 +54,7 @@ public final class Relay: Sendable {
         reqBuckets = TokenBuckets(rate: limits.reqRate, burst: Double(limits.reqBurst))
         connectionBuckets = TokenBuckets(rate: limits.connectionRate, burst: Double(limits.connectionBurst))
         servedBudget = ServedBudget(limit: limits.eventsPerDayLimit)
+        negentropySweeper = NegentropySweeper(idleTime: .seconds(limits.negentropyIdleSeconds))
         clientAddress = try ClientAddress(trustedProxies: configuration.trustedProxies)
     }
 

@@ -16,6 +16,9 @@ public final class RelayMetrics: Sendable {
     let queryLatency: DurationHistogram
     let writerBatchEvents: ValueHistogram
     let writerCommitLatency: DurationHistogram
+    /// NIP-77 sessions open now, and the items (events) their lists hold: the memory they take.
+    let negentropySessions: Gauge
+    let negentropyItems: Gauge
     /// Messages received, indexed by `MessageType.rawValue`.
     private let messages: [Counter]
     private let rejections: [ReasonPrefix: Counter]
@@ -43,6 +46,10 @@ public final class RelayMetrics: Sendable {
             buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000])
         writerCommitLatency = registry.makeDurationHistogram(
             descriptor: name("writer_commit", "seconds", "Write transaction time"), buckets: Self.latencyBuckets)
+        negentropySessions = registry.makeGauge(
+            descriptor: name("negentropy_sessions", "", "NIP-77 negentropy sessions open now"))
+        negentropyItems = registry.makeGauge(
+            descriptor: name("negentropy_items", "", "Events listed by the open negentropy sessions"))
         messages = MessageType.allCases.map { type in
             registry.makeCounter(
                 descriptor: name("messages_received", "total", "Client messages received, by type"),
