@@ -144,13 +144,26 @@ def check_filter(filter_):
     """Why the filter is malformed, or None."""
     if not isinstance(filter_, dict):
         return "a filter is not an object"
-    for name in ("ids", "authors", "kinds"):
-        if name in filter_ and not isinstance(filter_[name], list):
-            return f"{name} is not a list"
+    for name, values in filter_.items():
+        if name in ("ids", "authors") or (len(name) == 2 and name[0] == "#"):
+            if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+                return f"{name} is not a list of strings"
+    if "kinds" in filter_:
+        kinds = filter_["kinds"]
+        if not isinstance(kinds, list) or not all(isinstance(k, int) and not isinstance(k, bool) for k in kinds):
+            return "kinds is not a list of integers"
     for name in ("since", "until", "limit"):
         if name in filter_ and (not isinstance(filter_[name], int) or isinstance(filter_[name], bool)):
             return f"{name} is not an integer"
     return None
+
+
+def compile_filter(filter_):
+    """The filter with its lists as sets, for matching (check_filter accepted it)."""
+    return {
+        name: frozenset(values) if isinstance(values, list) else values
+        for name, values in filter_.items()
+    }
 
 
 class Relay:
@@ -171,7 +184,14 @@ class Relay:
             if limit is not None and limit <= 0:
                 continue
             taken = 0
-            for event, raw in self.store.in_order():
+            if "ids" in filter_:
+                events = self.store.events
+                candidates = sorted(
+                    (events[event_id] for event_id in filter_["ids"] if event_id in events),
+                    key=lambda item: sort_key(item[0]))
+            else:
+                candidates = self.store.in_order()
+            for event, raw in candidates:
                 if matches(event, filter_):
                     selected[event["id"]] = (event, raw)
                     taken += 1
@@ -272,6 +292,7 @@ class Relay:
             reason = problems[0] if problems else "no filters"
             await connection.send(dumps(["CLOSED", subscription_id, f"invalid: {reason}"]))
             return
+        filters = [compile_filter(filter_) for filter_ in filters]
         self.subscriptions[connection][subscription_id] = filters
         prefix = '["EVENT",' + dumps(subscription_id) + ","
         for raw in self.stored_matches(filters):
