@@ -24,9 +24,13 @@ let package = Package(
         .package(path: "Packages/PurplePagesConfiguration"),
         .package(path: "Packages/AnalyticsWorker"),
         .package(path: "Packages/RelayServices"),
-        // The Nostr client for other relays.
+        // The Nostr client for other relays, and the store's sync with them (`purplepages sync`).
         .package(path: "Packages/NostrClient"),
+        .package(path: "Packages/RelaySync"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // For NostrClientTests' own servers (wss:// with a certificate made at test time).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
@@ -38,6 +42,10 @@ let package = Package(
             dependencies: [
                 "CommandLineSupport",
                 .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "RelaySync", package: "RelaySync"),
+                .product(name: "NostrClient", package: "NostrClient"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +100,9 @@ let package = Package(
                 .product(name: "LMDBStore", package: "LMDBStore"),
                 .product(name: "EventTransfer", package: "LMDBStore"),
                 .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "RelaySync", package: "RelaySync"),
+                .product(name: "NostrClient", package: "NostrClient"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Executables/purplepages-bench"
@@ -162,6 +173,9 @@ let package = Package(
                 .product(name: "RelayServer", package: "RelayServer"),
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/NostrClientTests"
@@ -288,6 +302,20 @@ let package = Package(
                 .product(name: "PGAnalytics", package: "PGAnalytics"),
             ],
             path: "Tests/ExecutableTests"
+        ),
+        // StoreSynchronizer between a local store and our relay over real WebSockets.
+        .testTarget(
+            name: "RelaySyncTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "RelaySync", package: "RelaySync"),
+                .product(name: "NostrClient", package: "NostrClient"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+            ],
+            path: "Tests/RelaySyncTests"
         ),
         .testTarget(name: "HarnessTests", dependencies: ["PurplePagesTestSupport"], path: "Tests/HarnessTests"),
         // make install/uninstall into a temporary prefix, the installed executables and units, and
