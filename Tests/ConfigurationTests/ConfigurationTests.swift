@@ -129,7 +129,17 @@ struct ConfigurationTests {
         let defaults = try parse("{}").limits
         #expect(defaults.negentropyEnabled && defaults.negentropyMaxSessions == 8)
         #expect(defaults.negentropyMaxItems == 2_000_000 && defaults.negentropyIdleSeconds == 60)
-        #expect(defaults.negentropyFrameSizeLimit == 60_000)
+        #expect(defaults.negentropyFrameSizeLimit == 60_000 && defaults.negentropyMaxTotalItems == 4_000_000)
+        // The relay-wide cap: set, refused below one session's maximum, raised to it when unset.
+        #expect(
+            try parse(#"{"limits": {"negentropy_max_total_items": 9000000}}"#).limits.negentropyMaxTotalItems
+                == 9_000_000)
+        #expect(
+            try parse(#"{"limits": {"negentropy_max_items": 5000000}}"#).limits.negentropyMaxTotalItems == 5_000_000)
+        #expect(throws: ConfigurationError.self) {
+            try parse(#"{"limits": {"negentropy_max_items": 500, "negentropy_max_total_items": 499}}"#)
+        }
+        #expect(throws: ConfigurationError.self) { try parse(#"{"limits": {"negentropy_max_total_items": 0}}"#) }
         let config = try parse(
             """
             {"limits": {"negentropy_enabled": false, "negentropy_max_sessions": 2, "negentropy_max_items": 500,

@@ -197,6 +197,35 @@ struct NIP77NegentropyTests {
         }
     }
 
+    @Test func itemsHeldByAllConnectionsAreCapped() async throws {
+        try await withTestRelay(configure: {
+            $0.limits.negentropyMaxItems = 10
+            $0.limits.negentropyMaxTotalItems = 10
+        }) { relay, port async throws in
+            _ = try await relay.store.save(signedEvents(6, kind: 30000))
+            try await withClients(port: port, count: 2) { clients async throws in
+                try await clients[0].send(negOpen: "first", filter: "{}", message: emptySetMessage())
+                #expect(try await negentropyReply(clients[0], "first").type == "NEG-MSG")
+                // Six more would hold twelve: refused, on any connection, until the first closes.
+                try await clients[1].send(negOpen: "second", filter: "{}", message: emptySetMessage())
+                let refused = try await negentropyReply(clients[1], "second")
+                #expect(refused.type == "NEG-ERR", "\(refused)")
+                #expect(refused.string(2)?.hasPrefix("rate-limited: too many negentropy syncs") == true, "\(refused)")
+                await clients[1].expectResponsive()
+                try await clients[0].send(#"["NEG-CLOSE","first"]"#)
+                await clients[0].expectResponsive()  // the close is handled before the next NEG-OPEN
+                try await clients[1].send(negOpen: "second", filter: "{}", message: emptySetMessage())
+                #expect(try await negentropyReply(clients[1], "second").type == "NEG-MSG")
+                // A refused or failed NEG-OPEN holds nothing: the malformed one gives its items back.
+                try await clients[1].send(#"["NEG-CLOSE","second"]"#)
+                try await clients[0].send(negOpen: "bad", filter: "{}", message: [0x61, 0x00, 0x8f])
+                #expect(try await negentropyReply(clients[0], "bad").type == "NEG-ERR")
+                try await clients[0].send(negOpen: "again", filter: "{}", message: emptySetMessage())
+                #expect(try await negentropyReply(clients[0], "again").type == "NEG-MSG")
+            }
+        }
+    }
+
     @Test func idleSessionsAreClosed() async throws {
         try await withTestRelay(configure: { $0.limits.negentropyIdleSeconds = 1 }) { _, port async throws in
             try await withClient(port: port) { client async throws in

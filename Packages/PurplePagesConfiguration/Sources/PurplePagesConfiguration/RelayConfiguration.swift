@@ -71,6 +71,10 @@ public struct RelayConfiguration: Sendable {
         /// Events one negentropy session may list at most (a filter matching more is refused), so a
         /// store of a million events can be synced with one `{}` filter.
         public var negentropyMaxItems = 2_000_000
+        /// Items all negentropy sessions of all connections may hold together (about 72 bytes each),
+        /// so many connections syncing at once cannot exhaust memory; a NEG-OPEN past it is refused
+        /// until others finish.
+        public var negentropyMaxTotalItems = 4_000_000
         /// A negentropy session untouched this long is closed (`NEG-ERR "closed: ..."`), in seconds.
         public var negentropyIdleSeconds = 60
         /// Bytes of one negentropy reply at most, before hex: 60,000 (what rust-nostr's relay and
@@ -207,6 +211,17 @@ public struct RelayConfiguration: Sendable {
         }
         if let value = try reader.integer("limits.negentropy_max_items", in: 1...100_000_000) {
             limits.negentropyMaxItems = value
+        }
+        if let value = try reader.integer("limits.negentropy_max_total_items", in: 1...1_000_000_000) {
+            guard value >= limits.negentropyMaxItems else {
+                throw reader.error(
+                    "limits.negentropy_max_total_items",
+                    "must be at least limits.negentropy_max_items (\(limits.negentropyMaxItems))")
+            }
+            limits.negentropyMaxTotalItems = value
+        } else {
+            // Unset: at least one session of the largest size fits.
+            limits.negentropyMaxTotalItems = max(limits.negentropyMaxTotalItems, limits.negentropyMaxItems)
         }
         if let value = try reader.integer("limits.negentropy_idle_seconds", in: 1...86_400) {
             limits.negentropyIdleSeconds = value

@@ -27,6 +27,7 @@ extension ConnectionSession {
             sink.send(.negentropyError(subscriptionID: id, reason: reason))
             return
         }
+        guard relay.negentropyBudget.hasRoom else { return refuseBusy(id) }
         relay.trackRequest(from: client, [filter])
         let responder: NegentropyResponder
         let items: Int
@@ -45,6 +46,8 @@ extension ConnectionSession {
             sink.send(.negentropyError(subscriptionID: id, reason: .error("the query failed")))
             return
         }
+        // Held from here until the session closes (NegentropySessions gives it back).
+        guard relay.negentropyBudget.reserve(items) else { return refuseBusy(id) }
         do {
             // Idle time counts from now: building a large list may have taken a while.
             let reply = try negentropy.open(
@@ -52,8 +55,16 @@ extension ConnectionSession {
             relay.negentropySweeper.watch(negentropy)
             sink.send(.negentropyMessage(subscriptionID: id, message: reply))
         } catch {
+            relay.negentropyBudget.release(items)
             sink.send(.negentropyError(subscriptionID: id, reason: .invalid(Self.describe(error))))
         }
+    }
+
+    /// The answer when every connection's sessions together hold `negentropy_max_total_items`.
+    private func refuseBusy(_ id: String) {
+        let reason = Reason.rateLimited(
+            "too many negentropy syncs at once (max \(limits.negentropyMaxTotalItems) events held), try again later")
+        sink.send(.negentropyError(subscriptionID: id, reason: reason))
     }
 
     /// NEG-MSG: the open session's next reply; no request token (see above).

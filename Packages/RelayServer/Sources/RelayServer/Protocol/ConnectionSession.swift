@@ -31,7 +31,8 @@ final class ConnectionSession: @unchecked Sendable {
         self.host = host
         self.client = client
         negentropy = NegentropySessions(
-            sink: sink, idleTime: .seconds(relay.configuration.limits.negentropyIdleSeconds), metrics: relay.metrics)
+            sink: sink, idleTime: .seconds(relay.configuration.limits.negentropyIdleSeconds), metrics: relay.metrics,
+            budget: relay.negentropyBudget)
         var generator = SystemRandomNumberGenerator()
         challenge = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }

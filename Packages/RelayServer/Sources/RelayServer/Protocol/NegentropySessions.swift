@@ -29,14 +29,18 @@ final class NegentropySessions: Sendable {
     private let sink: ConnectionSink
     private let idleTime: Duration
     private let metrics: RelayMetrics
+    private let budget: NegentropyBudget
     private let sessions = Mutex<[String: Session]>([:])
 
     /// The sessions of the connection writing to `sink`; those untouched for `idleTime` are
     /// closed by `closeIdle(now:)`.
-    init(sink: ConnectionSink, idleTime: Duration, metrics: RelayMetrics) {
+    /// The items of every session were reserved in `budget` by the caller and go back to it when
+    /// the session closes.
+    init(sink: ConnectionSink, idleTime: Duration, metrics: RelayMetrics, budget: NegentropyBudget) {
         self.sink = sink
         self.idleTime = idleTime
         self.metrics = metrics
+        self.budget = budget
     }
 
     /// The number of open sessions.
@@ -117,8 +121,9 @@ final class NegentropySessions: Sendable {
         for session in removed { forget(session) }
     }
 
-    /// Takes a closed session off the gauges.
+    /// Takes a closed session off the gauges and gives its items back to the relay's budget.
     private func forget(_ session: Session) {
+        budget.release(session.items)
         metrics.negentropySessions.decrement()
         metrics.negentropyItems.decrement(by: Double(session.items))
     }

@@ -21,6 +21,8 @@ public final class Relay: Sendable {
     let servedBudget: ServedBudget
     /// Closes the NIP-77 sessions of clients that went quiet.
     let negentropySweeper: NegentropySweeper
+    /// Items held by every connection's negentropy sessions, against the relay-wide cap.
+    let negentropyBudget: NegentropyBudget
     let clientAddress: ClientAddress
     /// Who counts as a trusted heavy user (analytics results; nobody until they exist).
     let trustedFollowers: any TrustedFollowerProvider
@@ -55,6 +57,7 @@ public final class Relay: Sendable {
         connectionBuckets = TokenBuckets(rate: limits.connectionRate, burst: Double(limits.connectionBurst))
         servedBudget = ServedBudget(limit: limits.eventsPerDayLimit)
         negentropySweeper = NegentropySweeper(idleTime: .seconds(limits.negentropyIdleSeconds))
+        negentropyBudget = NegentropyBudget(limit: limits.negentropyMaxTotalItems)
         clientAddress = try ClientAddress(trustedProxies: configuration.trustedProxies)
     }
 
