@@ -72,6 +72,7 @@ struct SyncCommand: AsyncParsableCommand {
         options.dryRun = dryRun
         options.forceRequestPaging = requestPaging
         options.responseTimeout = .seconds(timeout)
+        options.negentropyTimeout = .seconds(min(timeout, 15))
 
         var client = RelayClientConfiguration()
         client.maxMessageBytes = max(client.maxMessageBytes, 4 * options.frameSizeLimit)
