@@ -29,7 +29,7 @@ struct PurplePages: AsyncParsableCommand {
                 subcommands: Set(configuration.subcommands.compactMap { $0.configuration.commandName }),
                 optionsWithValues: [
                     "--config", "--port", "--analytics-db-url", "--log-level", "--import", "--output", "--filter",
-                    "--kinds", "-k", "--dir", "-d", "--timeout",
+                    "--kinds", "-k", "--dir", "-d", "--timeout", "--auth-key-file",
                 ]))
     }
 }

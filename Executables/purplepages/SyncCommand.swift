@@ -47,6 +47,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Seconds the remote may stay silent while an answer is due.")
     var timeout: Int = 30
 
+    @Option(help: "A file holding a secret key (hex or nsec) to answer the remote's NIP-42 AUTH with.")
+    var authKeyFile: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -75,6 +78,7 @@ struct SyncCommand: AsyncParsableCommand {
         options.negentropyTimeout = .seconds(min(timeout, 15))
 
         var client = RelayClientConfiguration()
+        client.authenticationKey = try authKeyFile.map(Self.secretKey(file:))
         client.maxMessageBytes = max(client.maxMessageBytes, 4 * options.frameSizeLimit)
         client.idleTimeout = .seconds(max(timeout * 2, 60))
         client.eventCheck = { event in policy.rejection(of: event, now: Int64(Date().timeIntervalSince1970)) }
@@ -93,6 +97,17 @@ struct SyncCommand: AsyncParsableCommand {
         await connection.close()
         print(summary.lines.joined(separator: "\n"))
         if summary.error != nil { throw ExitCode(1) }
+    }
+
+    /// The secret key in `file` (64 hex digits or an nsec, surrounding whitespace ignored).
+    private static func secretKey(file: String) throws -> SecretKey {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ValidationError("--auth-key-file: cannot read \(file)")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let key = SecretKey(hex: trimmed) { return key }
+        if case .nsec(let key)? = try? NIP19.decode(trimmed) { return key }
+        throw ValidationError("--auth-key-file: \(file) holds neither 64 hex digits nor an nsec")
     }
 
     /// The filter: --filter, its kinds replaced by --kinds; with neither, the default kinds.

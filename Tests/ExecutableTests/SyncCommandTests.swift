@@ -108,6 +108,7 @@ struct SyncCommandTests {
         ["sync", "ws://127.0.0.1:1", "--filter", "{\"kinds\": \"zero\"}"],
         ["sync", "ws://127.0.0.1:1", "-k", "0,x"],
         ["sync", "ws://127.0.0.1:1", "--timeout", "0"],
+        ["sync", "ws://127.0.0.1:1", "--auth-key-file", "/nonexistent/key"],
     ])
     func usageErrorsExitWithStatus2(_ arguments: [String]) async throws {
         let directory = try TemporaryDirectory(prefix: "sync-command")

@@ -157,4 +157,22 @@ struct StoreSyncTests {
             #expect(try SyncFixtures.ids(local.store) == [list.id])
         }
     }
+
+    @Test func protectedEventsGoUpOnlyWhenTheClientAuthenticatesAsTheirAuthor() async throws {
+        let local = try TemporaryStore()
+        let protected = key.event(30000, tags: [["d", "mine"], ["-"]])
+        _ = try await local.store.save(protected)
+        try await withTestRelay { relay, port in
+            let anonymous = try await SyncFixtures.sync(local.store, port: port) { $0.direction = .up }
+            #expect(anonymous.error == nil && anonymous.sent == 1 && anonymous.accepted == 0)
+            #expect(anonymous.rejected.keys.first?.hasPrefix("auth-required:") == true, "\(anonymous.rejected)")
+            var client = RelayClientConfiguration()
+            client.authenticationKey = key.secretKey  // NIP-42, answered by the client
+            let authenticated = try await SyncFixtures.sync(local.store, port: port, client: client) {
+                $0.direction = .up
+            }
+            #expect(authenticated.error == nil && authenticated.accepted == 1, "\(authenticated.rejected)")
+            #expect(try SyncFixtures.ids(relay.store) == [protected.id])
+        }
+    }
 }

@@ -25,8 +25,8 @@ enum SyncFixtures {
 
     /// Syncs `local` with the relay on `port` and returns the summary.
     static func sync(
-        _ local: EventStore, port: Int, _ configure: (inout SyncOptions) -> Void = { _ in },
-        client: RelayClientConfiguration = RelayClientConfiguration()
+        _ local: EventStore, port: Int, client: RelayClientConfiguration = RelayClientConfiguration(),
+        _ configure: (inout SyncOptions) -> Void = { _ in }
     ) async throws -> SyncSummary {
         var options = SyncOptions(filter: Filter())
         configure(&options)
