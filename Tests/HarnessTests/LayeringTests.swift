@@ -17,6 +17,7 @@ struct LayeringTests {
         "AnalyticsWorker": ["NostrCore", "LMDBStore", "GraphAlgos", "PGAnalytics", "PurplePagesConfiguration"],
         "RelayServices": ["NostrCore", "LMDBStore", "PGAnalytics", "PurplePagesConfiguration", "RelayServer"],
         "NostrClient": ["NostrCore"],
+        "RelaySync": ["NostrCore", "NostrClient", "LMDBStore"],
     ]
 
     /// The package each of our modules belongs to (C shims included).
@@ -31,6 +32,7 @@ struct LayeringTests {
         "AnalyticsWorker": "AnalyticsWorker",
         "RelayServices": "RelayServices",
         "NostrClient": "NostrClient",
+        "RelaySync": "RelaySync",
     ]
 
     static let root: URL = {

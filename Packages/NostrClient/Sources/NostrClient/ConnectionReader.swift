@@ -26,7 +26,9 @@ struct ConnectionReader: Sendable {
             let isText: Bool
             switch frame.opcode {
             case .text, .binary:
-                guard partial == nil else { return try await fail(.protocolError, "a new message inside a fragmented one", outbound) }
+                guard partial == nil else {
+                    return try await fail(.protocolError, "a new message inside a fragmented one", outbound)
+                }
                 guard frame.fin else {
                     partial = frame.data
                     partialIsText = frame.opcode == .text
@@ -61,7 +63,7 @@ struct ConnectionReader: Sendable {
             if case .auth(let challenge) = response, let authenticationKey {
                 await answer(challenge: challenge, with: authenticationKey, outbound)
             }
-            guard await inbox.push(response) else { return }
+            guard await inbox.push(response, size: message.readableBytes) else { return }
         }
     }
 

@@ -11,6 +11,8 @@ enum ConnectionEnding: Sendable, Equatable {
     case messageTooLarge(limit: Int)
     case closedByRelay(code: UInt16?, reason: String)
     case closedByUs(code: UInt16)
+    /// We sent 1011: a frame could not be processed, almost always because it inflated past the limit.
+    case unprocessableFrame(limit: Int)
     case failed(String)
     case droppedWithoutCloseFrame
 
@@ -23,6 +25,8 @@ enum ConnectionEnding: Sendable, Equatable {
             "the relay closed the connection (code \(code.map(String.init) ?? "none")"
                 + (reason.isEmpty ? ")" : ": \(reason.prefix(RelayResponse.displayLength)))")
         case .closedByUs(let code): "closed after a protocol error from the relay (sent close code \(code))"
+        case .unprocessableFrame(let limit):
+            "a frame from the relay could not be processed: inflated over \(limit) bytes, or corrupt (closed with 1011)"
         case .failed(let error): "connection lost: \(error)"
         case .droppedWithoutCloseFrame: "the relay dropped the connection without a close frame"
         }
@@ -76,8 +80,9 @@ final class ConnectionState: Sendable {
         resolveConnect(.success(outbound))
     }
 
-    /// Waits until the connection is up or has failed, at most `timeout` (timed on `eventLoop`); on
-    /// timeout the channel, or the one still to come, is closed.
+    /// Waits until the connection is up or has failed, at most `timeout` (timed on `eventLoop`) and
+    /// no longer than the task is not cancelled; on timeout or cancellation the channel, or the one
+    /// still to come, is closed.
     func waitUntilConnected(
         timeout: Duration, on eventLoop: any EventLoop
     ) async -> Result<WebSocketOutboundWriter, RelayClientError> {
@@ -85,13 +90,17 @@ final class ConnectionState: Sendable {
         let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { [weak self] in
             self?.resolveConnect(.failure(.timedOut("no WebSocket connection to \(url) within \(timeout)")))
         }
-        let result = await withCheckedContinuation { continuation in
-            let now = shared.withLock { shared -> Result<WebSocketOutboundWriter, RelayClientError>? in
-                if let connected = shared.connected { return connected }
-                shared.connectWaiter = continuation
-                return nil
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = shared.withLock { shared -> Result<WebSocketOutboundWriter, RelayClientError>? in
+                    if let connected = shared.connected { return connected }
+                    shared.connectWaiter = continuation
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
             }
-            if let now { continuation.resume(returning: now) }
+        } onCancel: {
+            resolveConnect(.failure(.connectionFailed("\(url): cancelled")))
         }
         timer.cancel()
         return result
@@ -102,7 +111,9 @@ final class ConnectionState: Sendable {
     @discardableResult
     private func resolveConnect(_ result: Result<WebSocketOutboundWriter, RelayClientError>) -> Bool {
         let (settled, waiter, channel) = shared.withLock {
-            shared -> (Bool, CheckedContinuation<Result<WebSocketOutboundWriter, RelayClientError>, Never>?, (any Channel)?) in
+            shared -> (
+                Bool, CheckedContinuation<Result<WebSocketOutboundWriter, RelayClientError>, Never>?, (any Channel)?
+            ) in
             guard shared.connected == nil else { return (false, nil, nil) }
             shared.connected = result
             switch result {

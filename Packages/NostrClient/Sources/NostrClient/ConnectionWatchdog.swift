@@ -11,6 +11,7 @@ import NIOWebSocket
 /// - Sends a ping every `pingInterval` while reading, so that a live relay answers with a pong.
 ///   WSCore's own auto-ping is not used: it closes the connection when a pong is not processed in
 ///   time, and pongs are not processed while the client, rightly, stops reading.
+/// - Drops the socket `closeTimeout` after we sent a close frame, if the relay has not closed it.
 /// - Notes the first sign of why the connection ends: a close frame from the relay, a close frame we
 ///   send with an error code, a frame over the size limit.
 ///
@@ -25,6 +26,7 @@ final class ConnectionWatchdog: ChannelDuplexHandler, RemovableChannelHandler {
     private let idleTimeout: TimeAmount
     private let pingInterval: TimeAmount
     private let maxMessageBytes: Int
+    private let closeTimeout: TimeAmount
     /// Whether the frame loop has asked for data that has not arrived yet.
     private var readOutstanding = true
     /// Since when the relay has been silent while we were reading.
@@ -33,9 +35,14 @@ final class ConnectionWatchdog: ChannelDuplexHandler, RemovableChannelHandler {
     private var closing = false
     private var idleTimer: Scheduled<Void>?
     private var pingTimer: Scheduled<Void>?
+    private var closeHandshakeTimer: Scheduled<Void>?
 
-    init(state: ConnectionState, idleTimeout: Duration, pingInterval: Duration, maxMessageBytes: Int) {
+    init(
+        state: ConnectionState, idleTimeout: Duration, pingInterval: Duration, maxMessageBytes: Int,
+        closeTimeout: Duration
+    ) {
         self.state = state
+        self.closeTimeout = TimeAmount(closeTimeout)
         self.idleTimeout = TimeAmount(idleTimeout)
         self.pingInterval = TimeAmount(pingInterval)
         self.maxMessageBytes = maxMessageBytes
@@ -107,13 +114,18 @@ final class ConnectionWatchdog: ChannelDuplexHandler, RemovableChannelHandler {
             state.statistics.bytesSent.add(frame.length)
         case .connectionClose:
             closing = true
-            var payload = frame.unmaskedData
-            if let code = payload.readInteger(as: UInt16.self) {
-                if code == 1009 {
-                    state.record(.messageTooLarge(limit: maxMessageBytes))
-                } else if code != 1000 {
-                    state.record(.closedByUs(code: code))
-                }
+            // Outbound frames carry their mask key but are masked by the encoder, after us.
+            var payload = frame.data
+            switch payload.readInteger(as: UInt16.self) {
+            case 1000?, nil: break
+            case 1009?: state.record(.messageTooLarge(limit: maxMessageBytes))
+            case 1011?: state.record(.unprocessableFrame(limit: maxMessageBytes))
+            case let code?: state.record(.closedByUs(code: code))
+            }
+            // RFC 6455 7.1.1: after our close frame the relay should answer and close; one that
+            // does not (or cannot, not reading) loses the socket after closeTimeout.
+            closeHandshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: closeTimeout) {
+                context.close(promise: nil)
             }
         default:
             break
@@ -161,7 +173,9 @@ final class ConnectionWatchdog: ChannelDuplexHandler, RemovableChannelHandler {
     private func cancelTimers() {
         idleTimer?.cancel()
         pingTimer?.cancel()
+        closeHandshakeTimer?.cancel()
         idleTimer = nil
         pingTimer = nil
+        closeHandshakeTimer = nil
     }
 }

@@ -3,9 +3,10 @@ import Synchronization
 
 /// The bounded queue between a connection's reader and `RelayClient.receive`.
 ///
-/// The reader `push`es each parsed message and is suspended while `capacity` messages wait: it then
-/// stops pulling frames, NIO's async channel stops reading the socket, and TCP tells the relay to
-/// wait. Nothing here grows past `capacity`.
+/// The reader `push`es each parsed message and is suspended while `capacity` messages, or
+/// `byteCapacity` bytes of them, wait: it then stops pulling frames, NIO's async channel stops
+/// reading the socket, and TCP tells the relay to wait. Nothing here grows past either bound (one
+/// message larger than `byteCapacity` is let into an empty inbox, so that it can be received).
 ///
 /// A `take` that must wait arms one NIO timer on `eventLoop` (a heap entry, no task or thread of its
 /// own) and cancels it when a message arrives first; a take that finds a message queued arms none.
@@ -26,22 +27,26 @@ final class Inbox: Sendable {
     }
 
     private struct State {
-        /// Messages pushed; those before `head` are taken already.
-        var buffer: [RelayResponse] = []
+        /// Messages pushed with their sizes; those before `head` are taken already.
+        var buffer: [(response: RelayResponse, size: Int)] = []
         var head = 0
+        /// The sizes of the queued messages, summed.
+        var bytes = 0
         var finished = false
         /// Waiting `take`s, oldest first (they only wait while the buffer is empty).
         var readers: [Reader] = []
         var nextToken: UInt64 = 0
         /// The suspended `push`, waiting for room.
         var writer: CheckedContinuation<Bool, Never>?
-        /// The most messages ever queued at once.
+        /// The most messages, and the most bytes, ever queued at once.
         var highWater = 0
+        var highWaterBytes = 0
 
         var count: Int { buffer.count - head }
 
         mutating func takeFirst() -> RelayResponse {
-            let response = buffer[head]
+            let (response, size) = buffer[head]
+            bytes -= size
             head += 1
             // Compact now and then: amortised O(1), and the array never holds more than twice what waits.
             if head >= 64 && head * 2 >= buffer.count {
@@ -54,12 +59,16 @@ final class Inbox: Sendable {
 
     /// The most messages queued at once.
     let capacity: Int
+    /// The most bytes queued at once (as the relay sent them).
+    let byteCapacity: Int
     private let eventLoop: any EventLoop
     private let state = Mutex(State())
 
-    /// An empty inbox for at most `capacity` messages whose waits are timed on `eventLoop`.
-    init(capacity: Int, eventLoop: any EventLoop) {
+    /// An empty inbox for at most `capacity` messages and `byteCapacity` bytes, whose waits are
+    /// timed on `eventLoop`.
+    init(capacity: Int, byteCapacity: Int, eventLoop: any EventLoop) {
         self.capacity = max(1, capacity)
+        self.byteCapacity = max(1, byteCapacity)
         self.eventLoop = eventLoop
     }
 
@@ -69,12 +78,19 @@ final class Inbox: Sendable {
     /// The most messages that were ever queued at once (never more than `capacity`).
     var highWater: Int { state.withLock { $0.highWater } }
 
+    /// The most bytes that were ever queued at once.
+    var highWaterBytes: Int { state.withLock { $0.highWaterBytes } }
+
     /// Whether `finish` or `discard` was called.
     var isFinished: Bool { state.withLock { $0.finished } }
 
-    /// Queues `response` (or hands it to a waiting `take`), first waiting while the inbox is full.
-    /// One pusher at a time. Returns false, dropping `response`, once the inbox is finished.
-    func push(_ response: RelayResponse) async -> Bool {
+    /// Queues `response`, `size` bytes as the relay sent it (or hands it to a waiting `take`), first
+    /// waiting while the inbox is full. One pusher at a time. Returns false, dropping `response`,
+    /// once the inbox is finished.
+    func push(_ response: RelayResponse, size: Int) async -> Bool {
+        func hasRoom(_ state: State) -> Bool {
+            state.count == 0 || (state.count < capacity && state.bytes + size <= byteCapacity)
+        }
         while true {
             enum Step {
                 case delivered(Reader)
@@ -85,9 +101,11 @@ final class Inbox: Sendable {
             let step = state.withLock { state -> Step in
                 if state.finished { return .finished }
                 if !state.readers.isEmpty { return .delivered(state.readers.removeFirst()) }
-                guard state.count < capacity else { return .full }
-                state.buffer.append(response)
+                guard hasRoom(state) else { return .full }
+                state.buffer.append((response, size))
+                state.bytes += size
                 state.highWater = max(state.highWater, state.count)
+                state.highWaterBytes = max(state.highWaterBytes, state.bytes)
                 return .queued
             }
             switch step {
@@ -101,7 +119,7 @@ final class Inbox: Sendable {
                 let room = await withCheckedContinuation { continuation in
                     let now = state.withLock { state -> Bool? in
                         if state.finished { return false }
-                        if state.count < capacity { return true }
+                        if hasRoom(state) { return true }
                         precondition(state.writer == nil, "Inbox supports one pusher at a time")
                         state.writer = continuation
                         return nil
@@ -170,6 +188,7 @@ final class Inbox: Sendable {
         state.withLock { state in
             state.buffer = []
             state.head = 0
+            state.bytes = 0
         }
         finish()
     }

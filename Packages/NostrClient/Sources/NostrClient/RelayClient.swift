@@ -38,7 +38,8 @@ public final class RelayClient: Sendable {
 
     /// Connects to the relay at `url` (`ws://` or `wss://`), offering permessage-deflate if the
     /// configuration says so, within `connectTimeout`. Throws `RelayClientError`: `.invalidURL`,
-    /// `.connectionFailed` (DNS, refused, TLS, upgrade refused) or `.timedOut`.
+    /// `.connectionFailed` (DNS, refused, TLS, upgrade refused) or `.timedOut`; `CancellationError`
+    /// if the task is cancelled meanwhile (the half-made connection is closed).
     public static func connect(
         to url: String, configuration: RelayClientConfiguration = .init(),
         logger: Logger = Logger(label: "nostr-client")
@@ -47,14 +48,17 @@ public final class RelayClient: Sendable {
         var sslContext: NIOSSLContext?
         if relayURL.usesTLS {
             do {
-                sslContext = try NIOSSLContext(configuration: configuration.tlsConfiguration ?? .makeClientConfiguration())
+                sslContext =
+                    try configuration.tlsConfiguration.map { try NIOSSLContext(configuration: $0) }
+                    ?? Self.systemTrustContext.get()
             } catch {
                 throw RelayClientError.connectionFailed("\(relayURL.text): TLS configuration: \(error)")
             }
         }
         let group = MultiThreadedEventLoopGroup.singleton
         let state = ConnectionState(url: relayURL)
-        let inbox = Inbox(capacity: configuration.inboxMessages, eventLoop: group.any())
+        let inbox = Inbox(
+            capacity: configuration.inboxMessages, byteCapacity: configuration.inboxBytes, eventLoop: group.any())
         let reader = ConnectionReader(
             state: state, inbox: inbox,
             decoder: ResponseDecoder(eventCheck: configuration.eventCheck, keyCache: configuration.keyCache),
@@ -78,19 +82,28 @@ public final class RelayClient: Sendable {
         }
         switch await state.waitUntilConnected(timeout: configuration.connectTimeout, on: group.any()) {
         case .success:
-            return RelayClient(
+            let relayClient = RelayClient(
                 state: state, inbox: inbox, connection: connection, closeTimeout: configuration.closeTimeout)
+            if Task.isCancelled {
+                await relayClient.close()
+                throw CancellationError()
+            }
+            return relayClient
         case .failure(let error):
             // The channel is closed already (see ConnectionState.resolveConnect); the task ends with it.
+            try Task.checkCancellation()
             throw error
         }
     }
 
-    /// Sends `message` as one text frame. Throws `RelayClientError.closed` once the connection is gone.
+    /// Sends `message` as one text frame. Throws `RelayClientError.closed` once the connection is gone
+    /// (`CancellationError` if the task is cancelled).
     public func send(_ message: ClientMessage) async throws {
         guard let outbound = state.outbound else { throw RelayClientError.closed(endingDescription) }
         do {
             try await outbound.write(.custom(.text(message.encoded)))
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw RelayClientError.closed(state.ending?.description ?? "sending failed: \(error)")
         }
@@ -142,8 +155,17 @@ public final class RelayClient: Sendable {
     /// The most responses the inbox ever held at once (for tests: never over `inboxMessages`).
     var inboxHighWater: Int { inbox.highWater }
 
+    /// The most bytes the inbox ever held at once (for tests: never over `inboxBytes`).
+    var inboxHighWaterBytes: Int { inbox.highWaterBytes }
+
     /// Responses waiting in the inbox now.
     var inboxCount: Int { inbox.count }
+
+    /// The TLS context of every `wss://` connection without a `tlsConfiguration`, made once: it loads
+    /// the system's trust roots, which a crawler would otherwise read again for each relay.
+    private static let systemTrustContext = Result {
+        try NIOSSLContext(configuration: .makeClientConfiguration())
+    }
 
     private var endingDescription: String { state.ending?.description ?? "the connection has ended" }
 }

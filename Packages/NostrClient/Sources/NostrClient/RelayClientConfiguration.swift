@@ -18,6 +18,9 @@ public struct RelayClientConfiguration: Sendable {
     /// How many parsed messages are buffered for `receive`. When the inbox is full the client stops
     /// reading the socket (TCP backpressure) until `receive` makes room; it never grows.
     public var inboxMessages: Int = 1024
+    /// The most bytes of messages (as the relay sent them) buffered for `receive`; the same
+    /// backpressure applies. A single message larger than this still passes through an empty inbox.
+    public var inboxBytes: Int = 32 << 20
     /// When set, the relay's `["AUTH", challenge]` is answered with a signed kind 22242 event
     /// (NIP-42: tags `relay` and `challenge`); the `.auth` message is still delivered.
     public var authenticationKey: SecretKey? = nil

@@ -75,7 +75,7 @@ struct RelayConnectionChannel: ClientConnectionChannel {
                 channel.eventLoop.makeCompletedFuture {
                     let watchdog = ConnectionWatchdog(
                         state: state, idleTimeout: configuration.idleTimeout, pingInterval: configuration.pingInterval,
-                        maxMessageBytes: configuration.maxMessageBytes)
+                        maxMessageBytes: configuration.maxMessageBytes, closeTimeout: configuration.closeTimeout)
                     try channel.pipeline.syncOperations.addHandler(watchdog)
                     // The frame loop pulls from here; a small buffer, so a reader that waits for room in
                     // the inbox soon stops the socket being read.

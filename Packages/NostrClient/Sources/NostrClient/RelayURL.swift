@@ -15,7 +15,8 @@ struct RelayURL: Sendable, Equatable {
 
     /// Whether `host` is an IPv4 or IPv6 literal (TLS then sends no server name).
     var hostIsIPAddress: Bool {
-        host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0 == "." || $0.isASCII && $0.isNumber })
+        host.contains(":")
+            || (host.split(separator: ".").count == 4 && host.allSatisfy { $0 == "." || $0.isASCII && $0.isNumber })
     }
 
     /// The `Host` header: host (bracketed if IPv6) and the port if one was written.

@@ -61,7 +61,9 @@ extension ReceivedRelayMessage {
     }
 
     /// Parses one relay message from bytes.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(RelayMessageParseError)
+    public static func parse(
+        _ bytes: [UInt8], maxDepth: Int = 64
+    ) throws(RelayMessageParseError)
         -> ReceivedRelayMessage
     {
         let result: Result<ReceivedRelayMessage, RelayMessageParseError> = bytes.withUnsafeBytes { buffer in
@@ -91,29 +93,38 @@ extension ReceivedRelayMessage {
             throw ProtocolViolation("message must start with its type as a string")
         }
         let type = try reader.readString()
+        // Set once `nextElement` has seen the closing bracket: it must not be asked again.
+        var ended = false
 
         func string(_ what: String) throws -> String {
-            guard try reader.nextElement(&first) else { throw ProtocolViolation("\(type) needs \(what)") }
+            guard try reader.nextElement(&first) else {
+                let article = "aeiou".contains(what.first ?? "x") ? "an" : "a"
+                throw ProtocolViolation("\(type) needs \(article) \(what)")
+            }
             guard try reader.peek() == UInt8(ascii: "\"") else {
                 throw ProtocolViolation("\(type) \(what) must be a string")
             }
             return try reader.readString()
         }
         func optionalString(_ what: String) throws -> String {
-            guard try reader.nextElement(&first) else { return "" }
+            guard try reader.nextElement(&first) else {
+                ended = true
+                return ""
+            }
             guard try reader.peek() == UInt8(ascii: "\"") else {
                 throw ProtocolViolation("\(type) \(what) must be a string")
             }
             return try reader.readString()
         }
         func skipRest() throws {
+            guard !ended else { return }
             while try reader.nextElement(&first) { try reader.skipValue() }
         }
 
         let message: ReceivedRelayMessage
         switch type {
         case "EVENT":
-            let subscriptionID = try string("a subscription id")
+            let subscriptionID = try string("subscription id")
             guard try reader.nextElement(&first) else { throw ProtocolViolation("EVENT needs an event") }
             eventSubscription = subscriptionID
             var eventID: EventID?
@@ -125,7 +136,7 @@ extension ReceivedRelayMessage {
             }
             eventSubscription = nil
         case "OK":
-            let idText = try string("an event id")
+            let idText = try string("event id")
             guard let eventID = EventID(hex: idText) else {
                 throw ProtocolViolation("OK event id must be 64-character lowercase hex")
             }
@@ -138,27 +149,27 @@ extension ReceivedRelayMessage {
             let text = try optionalString("message")
             message = .ok(eventID: eventID, accepted: literal == UInt8(ascii: "t"), message: text)
         case "EOSE":
-            message = .endOfStoredEvents(subscriptionID: try string("a subscription id"))
+            message = .endOfStoredEvents(subscriptionID: try string("subscription id"))
         case "CLOSED":
-            let subscriptionID = try string("a subscription id")
+            let subscriptionID = try string("subscription id")
             message = .closed(subscriptionID: subscriptionID, message: try optionalString("message"))
         case "NOTICE":
-            message = .notice(try string("a message"))
+            message = .notice(try string("message"))
         case "AUTH":
-            message = .auth(challenge: try string("a challenge"))
+            message = .auth(challenge: try string("challenge"))
         case "COUNT":
-            let subscriptionID = try string("a subscription id")
+            let subscriptionID = try string("subscription id")
             guard try reader.nextElement(&first) else { throw ProtocolViolation("COUNT needs a result object") }
             let (count, approximate) = try readCount(&reader)
             message = .count(subscriptionID: subscriptionID, count: count, approximate: approximate)
         case "NEG-MSG":
-            let subscriptionID = try string("a subscription id")
-            guard let bytes = Hex.decode(try string("a hex message")) else {
+            let subscriptionID = try string("subscription id")
+            guard let bytes = Hex.decode(try string("hex message")) else {
                 throw ProtocolViolation("NEG-MSG message must be lowercase hex")
             }
             message = .negentropyMessage(subscriptionID: subscriptionID, message: bytes)
         case "NEG-ERR":
-            let subscriptionID = try string("a subscription id")
+            let subscriptionID = try string("subscription id")
             message = .negentropyError(subscriptionID: subscriptionID, message: try optionalString("message"))
         default:
             let shown = type.count > 32 ? String(type.prefix(32)) + "..." : type

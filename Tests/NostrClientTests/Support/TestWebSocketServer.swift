@@ -1,0 +1,90 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+import PurplePagesTestSupport
+
+/// What a `withWebSocketServer` script gets for one connection.
+struct ServerConnection: Sendable {
+    let inbound: WebSocketInboundStream
+    let outbound: WebSocketOutboundWriter
+
+    /// Sends `text` as one text frame.
+    func send(_ text: String) async throws {
+        try await outbound.write(.text(text))
+    }
+
+    /// Reads (answering pings) until the client closes: a relay that stays open and quiet.
+    func stayOpen() async throws {
+        for try await _ in inbound {}
+    }
+
+    /// Sends `text` as a message split into frames of the server's maximum frame size.
+    func sendFragmented(_ text: String) async throws {
+        try await outbound.writeTextMessage(text)
+    }
+}
+
+/// How a test server behaves at the WebSocket level.
+struct TestServerOptions: Sendable {
+    /// The largest frame the server sends unsplit (`sendFragmented`) and accepts.
+    var maxFrameSize = 1 << 22
+    /// Whether the server accepts permessage-deflate.
+    var compression = false
+    /// TLS, for a `wss://` server.
+    var tls: TLSConfiguration?
+}
+
+/// Cancelling the server (how tests stop it) makes Hummingbird log errors.
+private let quietLogger: Logger = {
+    var logger = Logger(label: "test-websocket-server")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// Runs `body` with the port of a WebSocket server on 127.0.0.1 whose every connection runs
+/// `script` (the connection closes when it returns): the relay that misbehaves on purpose.
+@discardableResult
+func withWebSocketServer<T: Sendable>(
+    _ options: TestServerOptions = .init(),
+    script: @escaping @Sendable (ServerConnection) async throws -> Void,
+    _ body: (Int) async throws -> T
+) async throws -> T {
+    let ports = WaitQueue<Int>()
+    let webSocket = WebSocketServerConfiguration(
+        maxFrameSize: options.maxFrameSize,
+        extensions: options.compression ? [.perMessageDeflate(maxDecompressedFrameSize: options.maxFrameSize)] : [])
+    let upgrade = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: webSocket)) { _, _, _ in
+        .upgrade([:]) { inbound, outbound, _ in
+            try await script(ServerConnection(inbound: inbound, outbound: outbound))
+        }
+    }
+    let application = Application(
+        router: Router(),
+        server: try options.tls.map { try .tls(upgrade, tlsConfiguration: $0) } ?? upgrade,
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in ports.push(channel.localAddress?.port ?? 0) },
+        logger: quietLogger
+    )
+    let server = Task {
+        defer { ports.finish() }
+        try await application.runService(gracefulShutdownSignals: [])
+    }
+    guard let port = await ports.take(timeout: .seconds(10)) else {
+        server.cancel()
+        throw TestFailure("the test WebSocket server did not start listening within 10 s")
+    }
+    let result: Result<T, any Error>
+    do {
+        result = .success(try await body(port))
+    } catch {
+        result = .failure(error)
+    }
+    server.cancel()
+    _ = await server.result
+    return try result.get()
+}
