@@ -67,6 +67,17 @@ struct StoreSyncTests {
         }
     }
 
+    @Test func aRelayCappingTheLimitIsAskedAgainForTheRest() async throws {
+        let local = try TemporaryStore()
+        try await withTestRelay(configure: { $0.limits.maxLimit = 5 }) { relay, port in
+            let theirs = SyncFixtures.lists(key, 0..<42)
+            _ = try await relay.store.save(theirs)
+            let summary = try await SyncFixtures.sync(local.store, port: port)  // 500 ids to a REQ
+            #expect(summary.error == nil && summary.stored == 42 && summary.missing == 0)
+            #expect(try SyncFixtures.ids(local.store) == Set(theirs.map(\.id)))
+        }
+    }
+
     @Test func dryRunMovesNothing() async throws {
         let local = try TemporaryStore()
         try await withTestRelay { relay, port in

@@ -4,45 +4,63 @@ import NostrCore
 extension StoreSynchronizer {
     /// Fetches `ids` from the remote by REQ, `fetchBatch` at a time, and saves what arrives. An
     /// event is saved only if it was asked for (and, as every event the client hands on, has a
-    /// valid id and signature and passed the policy).
+    /// valid id and signature and passed the policy). A remote that caps a REQ's `limit` below the
+    /// batch is asked again for the rest, until a request brings nothing new.
     func download(_ ids: [EventID], over client: RelayClient, _ summary: inout SyncSummary) async throws {
-        for (number, start) in stride(from: 0, to: ids.count, by: options.fetchBatch).enumerated() {
-            let batch = Array(ids[start..<min(start + options.fetchBatch, ids.count)])
-            let subscription = "purplepages-fetch-\(number)"
-            var wanted = Set(batch)
+        var requests = 0
+        for start in stride(from: 0, to: ids.count, by: options.fetchBatch) {
+            var wanted = Set(ids[start..<min(start + options.fetchBatch, ids.count)])
             var invalid = 0
-            var events: [Event] = []
-            events.reserveCapacity(batch.count)
-            try await client.send(
-                .request(subscriptionID: subscription, filters: [Filter(ids: batch, limit: batch.count)]))
-            receiving: while true {
-                switch try await next(from: client) {
-                case .event(subscription, let event):
-                    summary.received += 1
-                    if wanted.remove(event.id) != nil {
-                        events.append(event)
-                    } else {
-                        summary.refuse("not asked for")
-                    }
-                case .invalidEvent(subscription, let reason):
-                    summary.received += 1
-                    invalid += 1
-                    summary.refuse(reason.description)
-                case .endOfStoredEvents(subscription):
-                    break receiving
-                case .closed(subscription, let message):
-                    throw SyncError.remoteRefused("CLOSED \"\(message)\" while fetching events")
-                case .notice(let message):
-                    logger.notice("\(client.url) says: \(message)")
-                default:
-                    continue
-                }
+            while !wanted.isEmpty {
+                let subscription = "purplepages-fetch-\(requests)"
+                requests += 1
+                let asked = Array(wanted)
+                try await client.send(
+                    .request(subscriptionID: subscription, filters: [Filter(ids: asked, limit: asked.count)]))
+                let (events, invalidNow) = try await receiveRequested(
+                    subscription, wanted: &wanted, from: client, &summary)
+                try await client.send(.close(subscriptionID: subscription))
+                try await save(events, &summary)
+                invalid += invalidNow
+                progress?(summary)
+                // Ask again only a remote that brought something and nothing invalid (an invalid
+                // event would come back each time, standing for an id we cannot name).
+                if events.isEmpty || invalidNow > 0 { break }
             }
-            try await client.send(.close(subscriptionID: subscription))
-            try await save(events, &summary)
             // An invalid event names no id we can trust, so it stands for one of the missing ones.
             summary.missing += max(0, wanted.count - invalid)
-            progress?(summary)
+        }
+    }
+
+    /// The events of one fetch REQ up to its EOSE: those in `wanted` (taken out of it), and how
+    /// many invalid ones came.
+    private func receiveRequested(
+        _ subscription: String, wanted: inout Set<EventID>, from client: RelayClient, _ summary: inout SyncSummary
+    ) async throws -> ([Event], Int) {
+        var events: [Event] = []
+        var invalid = 0
+        while true {
+            switch try await next(from: client) {
+            case .event(subscription, let event):
+                summary.received += 1
+                if wanted.remove(event.id) != nil {
+                    events.append(event)
+                } else {
+                    summary.refuse("not asked for")
+                }
+            case .invalidEvent(subscription, let reason):
+                summary.received += 1
+                invalid += 1
+                summary.refuse(reason.description)
+            case .endOfStoredEvents(subscription):
+                return (events, invalid)
+            case .closed(subscription, let message):
+                throw SyncError.remoteRefused("CLOSED \"\(message)\" while fetching events")
+            case .notice(let message):
+                logger.notice("\(client.url) says: \(message)")
+            default:
+                continue
+            }
         }
     }
 
