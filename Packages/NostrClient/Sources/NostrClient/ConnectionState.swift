@@ -1,5 +1,6 @@
 import HummingbirdWSClient
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import Synchronization
 
@@ -158,8 +159,12 @@ final class ConnectionState: Sendable {
         record(error.map { .failed(ConnectionState.describe($0)) } ?? .droppedWithoutCloseFrame)
     }
 
-    /// An error in words (NIO's descriptions are terse but exact: "connection refused", ...).
+    /// An error in words. NIO's own descriptions are exact ("Connection refused (errno: 111)");
+    /// a failed connect lists each address tried with its error.
     static func describe(_ error: any Error) -> String {
-        String(describing: error)
+        guard let failure = error as? NIOConnectionError else { return String(describing: error) }
+        if let dnsError = failure.dnsAError ?? failure.dnsAAAAError { return "DNS lookup failed: \(dnsError)" }
+        let attempts = failure.connectionErrors.map { "\($0.target): \($0.error)" }
+        return attempts.isEmpty ? "could not connect" : attempts.joined(separator: "; ")
     }
 }

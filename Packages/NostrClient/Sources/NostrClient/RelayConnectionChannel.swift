@@ -13,8 +13,8 @@ struct RelayConnectionContext: WebSocketContext {
     let logger: Logger
 }
 
-/// How one relay connection's channel is set up and run: TLS, the HTTP upgrade, the
-/// `ConnectionWatchdog`, then WSCore's WebSocket frame loop around the reader.
+/// How one relay connection's channel is set up and run: TLS, the `UpgradeGate`, the HTTP upgrade,
+/// the `ConnectionWatchdog`, then WSCore's WebSocket frame loop around the reader.
 ///
 /// It replaces WSClient's `WebSocketClient` (whose channel setup it follows) because that one never
 /// lets go of its channel: a connect timeout could only abandon a socket whose relay accepted TCP and
@@ -73,6 +73,7 @@ struct RelayConnectionChannel: ClientConnectionChannel {
             maxFrameSize: configuration.maxMessageBytes,
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.handler(type: UpgradeGate.self).open()
                     let watchdog = ConnectionWatchdog(
                         state: state, idleTimeout: configuration.idleTimeout, pingInterval: configuration.pingInterval,
                         maxMessageBytes: configuration.maxMessageBytes, closeTimeout: configuration.closeTimeout)
@@ -102,6 +103,7 @@ struct RelayConnectionChannel: ClientConnectionChannel {
         var pipelineConfiguration = NIOUpgradableHTTPClientPipelineConfiguration(
             upgradeConfiguration: upgradeConfiguration)
         pipelineConfiguration.leftOverBytesStrategy = .forwardBytes
+        try channel.pipeline.syncOperations.addHandler(UpgradeGate(), position: .first)
         if let sslContext {
             // No server name for an IP address: SNI carries host names only (RFC 6066).
             let handler = try NIOSSLClientHandler(

@@ -1,4 +1,5 @@
-/// A message from a relay to a client, written as compact JSON.
+/// A message from a relay to a client, written as compact JSON (a client reads one as
+/// `ReceivedRelayMessage`).
 public enum RelayMessage: Sendable, Hashable {
     /// `["EVENT", <subscription id>, <event>]`; the event's JSON is spliced in as stored.
     case event(subscriptionID: String, eventJSON: [UInt8])
