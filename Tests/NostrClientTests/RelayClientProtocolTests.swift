@@ -101,6 +101,46 @@ struct RelayClientProtocolTests {
         }
     }
 
+    @Test func negentropyMessagesGoBothWaysAsBytes() async throws {
+        try await withTestRelay { _, port async throws in
+            try await withRelayClient(port: port) { client async throws in
+                let authors = (0..<3).map { _ in KeyPair.generate() }
+                let profiles = authors.map { $0.event(.metadata, content: "{}") }
+                for profile in profiles { #expect(try await client.publish(profile).accepted) }
+                let filter = Filter(authors: authors.map(\.publicKey))
+                var initiator = try NegentropyInitiator(storage: NegentropyStorage([]))
+                var message = try initiator.initiate()
+                try await client.send(.negentropyOpen(subscriptionID: "neg", filter: filter, message: message))
+                var need: [EventID] = []
+                var have: [EventID] = []
+                while true {
+                    let reply = try await client.first {
+                        if case .negentropyMessage("neg", _) = $0 { return true }
+                        if case .negentropyError("neg", _) = $0 { return true }
+                        return false
+                    }
+                    guard case .negentropyMessage(_, let bytes) = reply else {
+                        Issue.record("the relay answered \(reply)")
+                        return
+                    }
+                    guard let next = try initiator.reconcile(bytes, haveIDs: &have, needIDs: &need) else { break }
+                    message = next
+                    try await client.send(.negentropyMessage(subscriptionID: "neg", message: message))
+                }
+                #expect(Set(need) == Set(profiles.map(\.id)) && have.isEmpty)
+                try await client.send(.negentropyClose(subscriptionID: "neg"))
+                // A message for a closed session is refused with NEG-ERR.
+                try await client.send(.negentropyMessage(subscriptionID: "neg", message: message))
+                let refusal = try await client.first {
+                    if case .negentropyError("neg", _) = $0 { return true }
+                    return false
+                }
+                guard case .negentropyError(_, let text) = refusal else { return }
+                #expect(!text.isEmpty)
+            }
+        }
+    }
+
     @Test func compressionIsNegotiatedWhenOfferedAndShrinksWhatIsSent() async throws {
         try await withTestRelay { _, port async throws in
             let content = String(repeating: "a compressible profile ", count: 2000)

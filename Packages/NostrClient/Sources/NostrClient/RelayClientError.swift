@@ -11,6 +11,7 @@ public enum RelayClientError: Error, Sendable, Equatable, CustomStringConvertibl
     /// the network failed, or the client closed it; the text says which.
     case closed(String)
 
+    /// The error in words: its kind, then what happened.
     public var description: String {
         switch self {
         case .invalidURL(let text): "invalid relay URL: \(text)"

@@ -36,6 +36,7 @@ public struct RelayMessageParseError: Error, Sendable, Hashable, CustomStringCon
         self.reason = reason
     }
 
+    /// The reason, with its prefix.
     public var description: String { reason.description }
 }
 
