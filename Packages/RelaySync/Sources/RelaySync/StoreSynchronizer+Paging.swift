@@ -21,65 +21,79 @@ extension StoreSynchronizer {
         // when it caps `limit` below ours.
         var observedCap: Int?
         var previousCount = 0
-        while true {
-            var filter = options.filter
-            filter.until = until
-            filter.limit = options.pageSize
-            let subscription = "purplepages-page-\(summary.rounds)"
-            summary.rounds += 1
-            try await client.send(.request(subscriptionID: subscription, filters: [filter]))
-            var events: [Event] = []
-            receiving: while true {
-                switch try await next(from: client) {
-                case .event(subscription, let event):
-                    summary.received += 1
-                    if filter.matches(event) {
-                        events.append(event)
-                    } else {
-                        summary.refuse("does not match the filter")
+        // Lacking events wait for one large save (see `download`).
+        var unsaved: [Event] = []
+        do {
+            while true {
+                var filter = options.filter
+                filter.until = until
+                filter.limit = options.pageSize
+                let subscription = "purplepages-page-\(summary.rounds)"
+                summary.rounds += 1
+                try await client.send(.request(subscriptionID: subscription, filters: [filter]))
+                var events: [Event] = []
+                receiving: while true {
+                    switch try await next(from: client) {
+                    case .event(subscription, let event):
+                        summary.received += 1
+                        if filter.matches(event) {
+                            events.append(event)
+                        } else {
+                            summary.refuse("does not match the filter")
+                        }
+                    case .invalidEvent(subscription, let reason):
+                        summary.received += 1
+                        summary.refuse(reason.description)
+                    case .endOfStoredEvents(subscription):
+                        break receiving
+                    case .closed(subscription, let message):
+                        throw SyncError.remoteRefused("CLOSED \"\(message)\" while paging")
+                    case .notice(let message):
+                        logger.notice("\(client.url) says: \(message)")
+                    default:
+                        continue
                     }
-                case .invalidEvent(subscription, let reason):
-                    summary.received += 1
-                    summary.refuse(reason.description)
-                case .endOfStoredEvents(subscription):
-                    break receiving
-                case .closed(subscription, let message):
-                    throw SyncError.remoteRefused("CLOSED \"\(message)\" while paging")
-                case .notice(let message):
-                    logger.notice("\(client.url) says: \(message)")
-                default:
-                    continue
                 }
-            }
-            try await client.send(.close(subscriptionID: subscription))
-            guard let oldest = events.lazy.map(\.createdAt).min() else { break }
-            var fresh: [Event] = []
-            for event in events where remote.insert(event.id).inserted {
-                fresh.append(event)
-            }
-            guard remote.count <= options.maxItems else {
-                throw SyncError.tooManyItems(side: "remote", limit: options.maxItems)
-            }
-            summary.remoteItems = remote.count
-            let lacking = fresh.filter { !local.contains($0.id) }
-            summary.need += lacking.count
-            if options.direction.downloads && !options.dryRun { try await save(lacking, &summary) }
-            progress?(summary)
+                try await client.send(.close(subscriptionID: subscription))
+                guard let oldest = events.lazy.map(\.createdAt).min() else { break }
+                var fresh: [Event] = []
+                for event in events where remote.insert(event.id).inserted {
+                    fresh.append(event)
+                }
+                guard remote.count <= options.maxItems else {
+                    throw SyncError.tooManyItems(side: "remote", limit: options.maxItems)
+                }
+                summary.remoteItems = remote.count
+                let lacking = fresh.filter { !local.contains($0.id) }
+                summary.need += lacking.count
+                if options.direction.downloads && !options.dryRun {
+                    unsaved += lacking
+                    if unsaved.count >= options.saveBatch {
+                        try await save(unsaved, &summary)
+                        unsaved = []
+                    }
+                }
+                progress?(summary)
 
-            defer { previousCount = events.count }
-            if let bound = until, oldest >= bound {
-                // The whole page sits on the boundary second.
-                guard fresh.isEmpty else { continue }  // it showed new events of that second: ask again
-                if events.count >= min(options.pageSize, observedCap ?? options.pageSize) {
-                    summary.crowdedSeconds.append(bound)
+                defer { previousCount = events.count }
+                if let bound = until, oldest >= bound {
+                    // The whole page sits on the boundary second.
+                    guard fresh.isEmpty else { continue }  // it showed new events of that second: ask again
+                    if events.count >= min(options.pageSize, observedCap ?? options.pageSize) {
+                        summary.crowdedSeconds.append(bound)
+                    }
+                    guard bound > Int64.min, bound - 1 >= (options.filter.since ?? Int64.min) else { break }
+                    until = bound - 1
+                } else {
+                    if until != nil, !fresh.isEmpty { observedCap = max(observedCap ?? 0, previousCount) }
+                    until = oldest
                 }
-                guard bound > Int64.min, bound - 1 >= (options.filter.since ?? Int64.min) else { break }
-                until = bound - 1
-            } else {
-                if until != nil, !fresh.isEmpty { observedCap = max(observedCap ?? 0, previousCount) }
-                until = oldest
             }
+        } catch {
+            try? await save(unsaved, &summary)
+            throw error
         }
+        try await save(unsaved, &summary)
         return remote
     }
 }

@@ -7,29 +7,44 @@ extension StoreSynchronizer {
     /// valid id and signature and passed the policy). A remote that caps a REQ's `limit` below the
     /// batch is asked again for the rest, until a request brings nothing new.
     func download(_ ids: [EventID], over client: RelayClient, _ summary: inout SyncSummary) async throws {
-        var requests = 0
-        for start in stride(from: 0, to: ids.count, by: options.fetchBatch) {
-            var wanted = Set(ids[start..<min(start + options.fetchBatch, ids.count)])
-            var invalid = 0
-            while !wanted.isEmpty {
-                let subscription = "purplepages-fetch-\(requests)"
-                requests += 1
-                let asked = Array(wanted)
-                try await client.send(
-                    .request(subscriptionID: subscription, filters: [Filter(ids: asked, limit: asked.count)]))
-                let (events, invalidNow) = try await receiveRequested(
-                    subscription, wanted: &wanted, from: client, &summary)
-                try await client.send(.close(subscriptionID: subscription))
-                try await save(events, &summary)
-                invalid += invalidNow
-                progress?(summary)
-                // Ask again only a remote that brought something and nothing invalid (an invalid
-                // event would come back each time, standing for an id we cannot name).
-                if events.isEmpty || invalidNow > 0 { break }
+        // Events of finished fetches wait for one large save: in a big store each commit rewrites
+        // the index pages it touches, so a few large commits cost far less than many small ones.
+        var unsaved: [Event] = []
+        do {
+            var requests = 0
+            for start in stride(from: 0, to: ids.count, by: options.fetchBatch) {
+                var wanted = Set(ids[start..<min(start + options.fetchBatch, ids.count)])
+                var invalid = 0
+                while !wanted.isEmpty {
+                    let subscription = "purplepages-fetch-\(requests)"
+                    requests += 1
+                    let asked = Array(wanted)
+                    try await client.send(
+                        .request(subscriptionID: subscription, filters: [Filter(ids: asked, limit: asked.count)]))
+                    let (events, invalidNow) = try await receiveRequested(
+                        subscription, wanted: &wanted, from: client, &summary)
+                    try await client.send(.close(subscriptionID: subscription))
+                    unsaved += events
+                    invalid += invalidNow
+                    if unsaved.count >= options.saveBatch {
+                        try await save(unsaved, &summary)
+                        unsaved = []
+                    }
+                    progress?(summary)
+                    // Ask again only a remote that brought something and nothing invalid (an invalid
+                    // event would come back each time, standing for an id we cannot name).
+                    if events.isEmpty || invalidNow > 0 { break }
+                }
+                // An invalid event names no id we can trust, so it stands for one of the missing ones.
+                summary.missing += max(0, wanted.count - invalid)
             }
-            // An invalid event names no id we can trust, so it stands for one of the missing ones.
-            summary.missing += max(0, wanted.count - invalid)
+        } catch {
+            // What whole fetches brought is kept; the unfinished one is not.
+            try? await save(unsaved, &summary)
+            throw error
         }
+        try await save(unsaved, &summary)
+        progress?(summary)
     }
 
     /// The events of one fetch REQ up to its EOSE: those in `wanted` (taken out of it), and how

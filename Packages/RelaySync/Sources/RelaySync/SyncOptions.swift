@@ -15,8 +15,12 @@ public struct SyncOptions: Sendable {
     public var frameSizeLimit = 60_000
     /// Ids asked for in one REQ when downloading.
     public var fetchBatch = 500
-    /// Events uploaded and not yet answered by an OK, at most.
-    public var uploadWindow = 100
+    /// Downloaded events saved to the store in one transaction, at most (and at least, but for the
+    /// last): large commits are far cheaper than small ones in a big store.
+    public var saveBatch = 5000
+    /// Events uploaded and not yet answered by an OK, at most (our relay takes 256 from a
+    /// connection at once into its group commit).
+    public var uploadWindow = 256
     /// Events asked for in one page of the REQ-paging fallback.
     public var pageSize = 500
     /// How long the remote may stay silent while an answer is due before the sync gives up.
