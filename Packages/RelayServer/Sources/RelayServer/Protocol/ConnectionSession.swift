@@ -202,13 +202,14 @@ final class ConnectionSession: @unchecked Sendable {
             relay.trackServed(to: client, events: served)
             relay.metrics.queryLatency.record(ContinuousClock.now - started)
         }
-        // With no stored events asked for (limit 0), every held live event is new to the client.
+        // The snapshot's sequence even when no stored event is asked for (limit 0): an event committed
+        // before this REQ but broadcast after it (broadcasts run after the commit) is not new.
         var snapshot: UInt64 = 0
         var prefix = Array(#"["EVENT","#.utf8)
         JSONWriter.appendString(id, to: &prefix)
         prefix.append(UInt8(ascii: ","))
         do {
-            if stored.contains(where: { $0.limit ?? 0 > 0 }) {
+            do {
                 snapshot = try relay.store.query(stored.filter { $0.limit ?? 0 > 0 }) { storedEvent in
                     served += 1
                     // Straight from the store's memory map into the buffer the socket is written from.
