@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 export SWIFT_DETERMINISTIC_HASHING=1
 
 .PHONY: help deps build release run test install uninstall check-packages bench bench-store bench-relay bench-import \
-	bench-tracking bench-analytics fuzz fmt clean
+	bench-tracking bench-analytics bench-sync fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -34,6 +34,7 @@ help:
 	@echo "  bench-import release build, then scripts/bench-import \$$(IMPORT_EVENTS) (1M generated events, verified and not)"
 	@echo "  bench-tracking  REQ throughput and p99 with analytics tracking off and on (throwaway PostgreSQL)"
 	@echo "  bench-analytics  analytics worker pass time and RSS, relay p99 during it (scripts/bench-analytics)"
+	@echo "  bench-sync  release build, then 'purplepages-bench sync \$$(SYNC_ARGS)': NIP-77 sync of two 1M-event stores"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -130,6 +131,14 @@ ANALYTICS_PUBKEYS ?= 1000000
 ANALYTICS_FOLLOWS ?= 30000000
 bench-analytics: deps
 	scripts/bench-analytics $(ANALYTICS_PUBKEYS) $(ANALYTICS_FOLLOWS)
+
+# bench-sync: NIP-77 sync of two generated stores of 1M events differing by 1% (SYNC_ARGS="--difference 0.01"
+# for 0.01%; "--path DIR --keep" then "--path DIR --reuse" keeps the generated pair between runs) against
+# the REQ-paging fallback; the remote relay is the release purplepages.
+SYNC_ARGS ?=
+bench-sync: deps
+	$(SWIFT) build -c release --product purplepages --product purplepages-bench
+	.build/release/purplepages-bench sync $(SYNC_ARGS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps

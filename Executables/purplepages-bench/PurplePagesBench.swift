@@ -8,7 +8,7 @@ struct PurplePagesBench: ParsableCommand {
         abstract: "PurplePages benchmarks. Each mode prints its figures; nothing here asserts timings.",
         subcommands: [
             ParseBenchmarkCommand.self, StoreBenchmarkCommand.self, RelayBenchmarkCommand.self, FixtureCommand.self,
-            AnalyticsBenchmarkCommand.self,
+            AnalyticsBenchmarkCommand.self, SyncBenchmarkCommand.self,
         ]
     )
 }
