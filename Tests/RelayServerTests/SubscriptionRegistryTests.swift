@@ -84,6 +84,10 @@ struct SubscriptionRegistryTests {
         // The stored query saw everything below 10: only the later ones go out, in order.
         #expect(registry.finishLoading(key, snapshot: 10) == [[12], [99]])
         #expect(!registry.hold(key, sequence: 13, bytes: [13]))  // live now: send directly
+        // A fan-out that matched before loading finished, arriving after it: the snapshot had it.
+        #expect(registry.hold(key, sequence: 7, bytes: [7]))
+        // A subscription closed meanwhile gets nothing.
+        #expect(registry.hold(SubscriptionRegistry.Key(connection: 9, subscription: "gone"), sequence: 13, bytes: []))
 
         let busy = SubscriptionRegistry.Key(connection: 9, subscription: "busy")
         registry.add(busy, filters: [Filter()], sink: sink(9), loading: true)

@@ -84,10 +84,17 @@ final class SubscriptionRegistry: Sendable {
         }
     }
 
-    /// Holds `bytes` for `key` if it is still loading; false when it is live (send it now).
+    /// Holds `bytes` for `key` if it is still loading; false when it is live and should get the event
+    /// now; true too when there is nothing to send (the subscription is gone, or its query already
+    /// returned the event).
     func hold(_ key: Key, sequence: UInt64, bytes: [UInt8]) -> Bool {
         state.withLock { state in
-            guard var held = state.loading[key] else { return false }
+            guard var held = state.loading[key] else {
+                // Gone, or finished loading since `matches` picked it: its query's snapshot may already
+                // have returned the event (the check `matches` made before `liveFrom` was set).
+                guard let entry = state.entries[key] else { return true }
+                return sequence < entry.liveFrom
+            }
             if held.messages.count >= Self.holdLimit {
                 held.overflowed = true
             } else {
