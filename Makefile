@@ -137,7 +137,8 @@ bench-analytics: deps
 # the REQ-paging fallback; the remote relay is the release purplepages.
 SYNC_ARGS ?=
 bench-sync: deps
-	$(SWIFT) build -c release --product purplepages --product purplepages-bench
+	$(SWIFT) build -c release --product purplepages
+	$(SWIFT) build -c release --product purplepages-bench
 	.build/release/purplepages-bench sync $(SYNC_ARGS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.

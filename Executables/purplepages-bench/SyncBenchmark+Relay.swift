@@ -29,12 +29,15 @@ final class SyncRemoteRelay: Sendable {
 
     /// The limits that let one client sync a whole store of `events` (plus the other side's own):
     /// no rate limits or daily budget, negentropy sessions (and so the store's scans) large enough;
-    /// and the relay's negentropy frame size limit.
+    /// and the relay's negentropy frame size limit, with messages large enough for the client's.
     static func limits(events: Int, frameSizeLimit: Int) -> [String: Int] {
         // 0 turns each of the first four off.
         [
             "event_rate": 0, "req_rate": 0, "connection_rate": 0, "events_per_day_limit": 0,
             "negentropy_max_items": max(2_000_000, 4 * events), "negentropy_frame_size_limit": frameSizeLimit,
+            // A client's NEG-MSG is its frame in hex: the relay must accept it (the default, 512,000
+            // bytes, fits frames up to about 255,000 bytes).
+            "max_message_bytes": max(512_000, 2 * frameSizeLimit + 4096),
         ]
     }
 
@@ -86,6 +89,7 @@ final class SyncRemoteRelay: Sendable {
         configuration.limits.eventsPerDayLimit = 0
         configuration.limits.negentropyMaxItems = limits["negentropy_max_items"] ?? 2_000_000
         configuration.limits.negentropyFrameSizeLimit = frameSizeLimit
+        configuration.limits.maxMessageBytes = limits["max_message_bytes"] ?? configuration.limits.maxMessageBytes
         let store = try EventStore(configuration: configuration.eventStore())
         var logger = Logger(label: "purplepages-bench.relay")
         logger.logLevel = .critical
@@ -168,13 +172,14 @@ final class CommitCounter: Sendable {
 
 /// CPU time and disk writes of a process.
 enum ProcessCPU {
-    /// Bytes `pid` (this process when nil) caused to be written to storage (`write_bytes` of
-    /// `/proc/PID/io`: pages written back, not bytes passed to write calls); nil when unreadable.
+    /// Bytes `pid` (this process when nil) passed to write calls (`wchar` of `/proc/PID/io`): files
+    /// and sockets alike; nil when unreadable. (`write_bytes`, the bytes dirtied, counts LMDB's
+    /// rewritten pages several times over.)
     static func bytesWritten(pid: Int32?) -> Int? {
         let path = "/proc/\(pid.map(String.init) ?? "self")/io"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
-            return Int(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces))
+        for line in text.split(separator: "\n") where line.hasPrefix("wchar:") {
+            return Int(line.dropFirst("wchar:".count).trimmingCharacters(in: .whitespaces))
         }
         return nil
     }

@@ -76,9 +76,12 @@ struct SyncRunner: Sendable {
         result.relayCPU = relay.cpuSeconds.flatMap { after in relayCPU.map { after - $0 } }
         result.clientCommits = localCommits.commits
         if let before = relayCommits, let after = await relay.commits() { result.relayCommits = after.since(before) }
-        result.clientDiskBytes = ProcessCPU.bytesWritten(pid: nil).flatMap { after in ownWritten.map { after - $0 } }
+        // What each side wrote less what it sent on the wire: the store's pages, mostly.
+        result.clientDiskBytes = ProcessCPU.bytesWritten(pid: nil).flatMap { after in
+            ownWritten.map { max(0, after - $0 - summary.bytesSent) }
+        }
         result.relayDiskBytes = relay.process.flatMap { ProcessCPU.bytesWritten(pid: $0.pid) }.flatMap { after in
-            relayWritten.map { after - $0 }
+            relayWritten.map { max(0, after - $0 - summary.bytesReceived) }
         }
         let ownPeak = max(ownMemory.stop().anonymousKiB, ProcessMemory.read()?.anonymousKiB ?? 0)
         result.clientMemoryKiB = ownPeak - ownBefore
@@ -128,9 +131,9 @@ struct SyncRunResult: Sendable {
     var clientCommits = StoreCommits()
     /// Write transactions of A's store (the relay's) during the sync.
     var relayCommits: StoreCommits?
-    /// Bytes this process caused to be written to disk (`/proc/self/io` write_bytes).
+    /// Bytes this process wrote (write calls) less those it sent on the wire: B's store pages.
     var clientDiskBytes: Int?
-    /// Bytes the relay process caused to be written to disk.
+    /// Bytes the relay process wrote less those it sent on the wire: A's store pages.
     var relayDiskBytes: Int?
     /// Whether A and B ended equal (nil: not checked).
     var equal: Bool?
@@ -142,7 +145,7 @@ struct SyncRunResult: Sendable {
         print("")
         print(
             "run                           rounds    need    have  stored  accepted   wall s   sent MB   recv MB"
-                + "  CPU s client/relay  own MB client/relay  disk MB client/relay  equal")
+                + "  CPU s client/relay  own MB client/relay  store writes MB client/relay  equal")
         for result in results {
             let summary = result.summary
             var line = result.name.padding(toLength: 28, withPad: " ", startingAt: 0)
@@ -157,7 +160,7 @@ struct SyncRunResult: Sendable {
             line +=
                 result.relayMemoryKiB.map { String($0 / 1024).padding(toLength: 7, withPad: " ", startingAt: 0) }
                 ?? "(same) "
-            line += pad((result.clientDiskBytes ?? 0) / 1_000_000, 10) + " / "
+            line += pad((result.clientDiskBytes ?? 0) / 1_000_000, 17) + " / "
             line +=
                 result.relayDiskBytes.map { String($0 / 1_000_000).padding(toLength: 8, withPad: " ", startingAt: 0) }
                 ?? "(same)  "

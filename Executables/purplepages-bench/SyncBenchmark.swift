@@ -25,6 +25,11 @@ struct SyncBenchmarkCommand: ParsableCommand {
             directions, and REQ paging in both directions; each from a fresh copy of the pair.
             """)
 
+    /// One measured sync.
+    enum Run: String, CaseIterable {
+        case reconcile, down, both, paging
+    }
+
     /// Where the remote relay runs.
     enum RemoteKind: String, ExpressibleByArgument, CaseIterable {
         case process
@@ -70,11 +75,12 @@ struct SyncBenchmarkCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Offer permessage-deflate (the relay accepts it).")
     var compression = true
 
-    @Flag(inversion: .prefixedNo, help: "Run the down-only sync (and the dry run) before the two-way one.")
-    var down = true
-
-    @Flag(inversion: .prefixedNo, help: "Run the REQ-paging fallback (slow: it reads every remote event).")
-    var paging = true
+    @Option(
+        help: """
+            Which runs, comma-separated: reconcile (a dry run), down (negentropy, download only), both \
+            (negentropy, both ways), paging (REQ paging both ways; slow: it reads every remote event).
+            """)
+    var runs = "reconcile,down,both,paging"
 
     @Option(help: "Seconds the remote may stay silent while an answer is due.")
     var timeout = 120
@@ -93,6 +99,20 @@ struct SyncBenchmarkCommand: ParsableCommand {
         guard fetchBatch >= 1 && uploadWindow >= 1 else {
             throw ValidationError("--fetch-batch and --upload-window must be at least 1")
         }
+        _ = try selectedRuns()
+    }
+
+    /// The runs --runs names.
+    private func selectedRuns() throws -> Set<Run> {
+        let names = runs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let selected = try names.map { name in
+            guard let run = Run(rawValue: name) else {
+                throw ValidationError("--runs: \"\(name)\" is none of reconcile, down, both, paging")
+            }
+            return run
+        }
+        guard !selected.isEmpty else { throw ValidationError("--runs names no run") }
+        return Set(selected)
     }
 
     func run() throws {
@@ -125,28 +145,37 @@ struct SyncBenchmarkCommand: ParsableCommand {
         printGoals(results)
     }
 
-    /// The runs, each on a fresh copy of the pair (the dry run and the down-only run change
-    /// nothing in A, so the two-way run reuses its copy of A with a fresh copy of B).
+    /// The runs, each on a fresh copy of the pair; the dry run and the down-only run change nothing
+    /// in A, so the runs after them reuse its copy (with a fresh copy of B after a download).
     private func measure(pair: SyncStorePair, relayExecutable: String?) async throws -> [SyncRunResult] {
+        let selected = try selectedRuns()
         var results: [SyncRunResult] = []
         let runner = SyncRunner(
             pair: pair, options: syncOptions(), compression: compression, relayExecutable: relayExecutable)
-        try pair.makeWorkingCopies(remote: true, local: true)
-        try pair.warmWorkingCopies()
-        do {
-            let relay = try await runner.startRelay()
-            if down {
-                results.append(try await runner.run("reconcile only (dry run)", relay: relay, dryRun: true))
-                results.append(try await runner.run("negentropy, down", relay: relay, direction: .down))
-                try pair.makeWorkingCopies(remote: false, local: true)
-                try pair.warmWorkingCopies()
-            }
-            results.append(try await runner.run("negentropy, both ways", relay: relay, direction: .both))
-            await relay.stop()
-            try runner.verify(&results[results.count - 1])
-        }
-        if paging {
+        if !selected.isDisjoint(with: [.reconcile, .down, .both]) {
             try pair.makeWorkingCopies(remote: true, local: true)
+            try pair.warmWorkingCopies()
+            let relay = try await runner.startRelay()
+            if selected.contains(.reconcile) {
+                results.append(try await runner.run("reconcile only (dry run)", relay: relay, dryRun: true))
+            }
+            if selected.contains(.down) {
+                results.append(try await runner.run("negentropy, down", relay: relay, direction: .down))
+                if selected.contains(.both) {
+                    try pair.makeWorkingCopies(remote: false, local: true)
+                    try pair.warmWorkingCopies()
+                }
+            }
+            if selected.contains(.both) {
+                results.append(try await runner.run("negentropy, both ways", relay: relay, direction: .both))
+            }
+            await relay.stop()
+            if selected.contains(.both) { try runner.verify(&results[results.count - 1]) }
+        }
+        if selected.contains(.paging) {
+            if !selected.isDisjoint(with: [.down, .both]) || selected == [.paging] {
+                try pair.makeWorkingCopies(remote: true, local: true)
+            }
             try pair.warmWorkingCopies()
             let relay = try await runner.startRelay()
             results.append(try await runner.run("REQ paging, both ways", relay: relay, direction: .both, paging: true))
