@@ -27,6 +27,7 @@ let package = Package(
         // The Nostr client for other relays, and the store's sync with them (`purplepages sync`).
         .package(path: "Packages/NostrClient"),
         .package(path: "Packages/RelaySync"),
+        .package(path: "Packages/RelayCrawler"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         // For NostrClientTests' own servers (wss:// with a certificate made at test time).
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -43,6 +44,7 @@ let package = Package(
                 "CommandLineSupport",
                 .product(name: "RelayServices", package: "RelayServices"),
                 .product(name: "RelaySync", package: "RelaySync"),
+                .product(name: "RelayCrawler", package: "RelayCrawler"),
                 .product(name: "NostrClient", package: "NostrClient"),
                 .product(name: "NostrCore", package: "NostrCore"),
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
@@ -101,6 +103,8 @@ let package = Package(
                 .product(name: "EventTransfer", package: "LMDBStore"),
                 .product(name: "RelayServer", package: "RelayServer"),
                 .product(name: "RelaySync", package: "RelaySync"),
+                .product(name: "RelayCrawler", package: "RelayCrawler"),
+                .product(name: "RelayServices", package: "RelayServices"),
                 .product(name: "NostrClient", package: "NostrClient"),
                 .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -316,6 +320,24 @@ let package = Package(
                 .product(name: "NostrCore", package: "NostrCore"),
             ],
             path: "Tests/RelaySyncTests"
+        ),
+        // The crawler: URL normalisation, address guard, directory and scheduler, and crawls of
+        // several relays on loopback (good, dead, hanging, flooding, lying).
+        .testTarget(
+            name: "RelayCrawlerTests",
+            dependencies: [
+                "PurplePagesTestSupport",
+                .product(name: "RelayCrawler", package: "RelayCrawler"),
+                .product(name: "RelayServices", package: "RelayServices"),
+                .product(name: "RelayServer", package: "RelayServer"),
+                .product(name: "NostrClient", package: "NostrClient"),
+                .product(name: "PurplePagesConfiguration", package: "PurplePagesConfiguration"),
+                .product(name: "LMDBStore", package: "LMDBStore"),
+                .product(name: "LMDBStoreTesting", package: "LMDBStore"),
+                .product(name: "NostrCore", package: "NostrCore"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RelayCrawlerTests"
         ),
         .testTarget(name: "HarnessTests", dependencies: ["PurplePagesTestSupport"], path: "Tests/HarnessTests"),
         // make install/uninstall into a temporary prefix, the installed executables and units, and

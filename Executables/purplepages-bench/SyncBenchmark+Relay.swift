@@ -111,8 +111,9 @@ final class SyncRemoteRelay: Sendable {
         throw RelayBenchmarkError(description: "the in-process relay did not listen within 10 s")
     }
 
-    /// Write transactions the relay's store committed so far, and the events in them (its
-    /// `/metrics`: `purplepages_writer_batch_events` count and sum); nil when unreadable.
+    /// Write transactions the relay's store committed so far, the events in them and their time
+    /// (its `/metrics`: `purplepages_writer_batch_events` count and sum,
+    /// `purplepages_writer_commit_seconds` sum); nil when unreadable.
     func commits() async -> StoreCommits? {
         guard let url = URL(string: url.replacingOccurrences(of: "ws://", with: "http://") + "/metrics"),
             let (data, _) = try? await URLSession.shared.data(from: url)
@@ -123,6 +124,7 @@ final class SyncRemoteRelay: Sendable {
             guard words.count == 2, let value = Double(words[1]) else { continue }
             if words[0] == "purplepages_writer_batch_events_count" { commits.transactions = Int(value) }
             if words[0] == "purplepages_writer_batch_events_sum" { commits.events = Int(value) }
+            if words[0] == "purplepages_writer_commit_seconds_sum" { commits.seconds = value }
         }
         return commits
     }
@@ -143,15 +145,21 @@ final class SyncRemoteRelay: Sendable {
     }
 }
 
-/// Write transactions of a store, and the events they held.
+/// Write transactions of a store, the events they held and the time they took.
 struct StoreCommits: Sendable {
     var transactions = 0
     var events = 0
+    var seconds = 0.0
 
     /// `self` minus `earlier`.
     func since(_ earlier: StoreCommits) -> StoreCommits {
-        StoreCommits(transactions: transactions - earlier.transactions, events: events - earlier.events)
+        StoreCommits(
+            transactions: transactions - earlier.transactions, events: events - earlier.events,
+            seconds: seconds - earlier.seconds)
     }
+
+    /// `81 (10000 events, 25.1 s)`.
+    var description: String { "\(transactions) (\(events) events, \(String(format: "%.2f", seconds)) s)" }
 }
 
 /// Counts the write transactions of a store (install `observe` as its `onCommit`).
@@ -163,6 +171,7 @@ final class CommitCounter: Sendable {
         counts.withLock {
             $0.transactions += 1
             $0.events += events
+            $0.seconds += seconds(duration)
         }
     }
 

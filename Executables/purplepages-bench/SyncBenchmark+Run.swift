@@ -90,8 +90,7 @@ struct SyncRunner: Sendable {
         for line in summary.lines { print("  " + line) }
         print("    phases: \(result.phases)")
         print(
-            "    commits: B \(result.clientCommits.transactions) (\(result.clientCommits.events) events), A "
-                + (result.relayCommits.map { "\($0.transactions) (\($0.events) events)" } ?? "unknown"))
+            "    commits: B \(result.clientCommits.description), A \(result.relayCommits?.description ?? "unknown")")
         fflush(nil)
         return result
     }

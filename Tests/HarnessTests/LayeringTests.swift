@@ -15,9 +15,13 @@ struct LayeringTests {
         "PurplePagesConfiguration": ["NostrCore", "LMDBStore"],
         "RelayServer": ["NostrCore", "LMDBStore", "PurplePagesConfiguration"],
         "AnalyticsWorker": ["NostrCore", "LMDBStore", "GraphAlgos", "PGAnalytics", "PurplePagesConfiguration"],
-        "RelayServices": ["NostrCore", "LMDBStore", "PGAnalytics", "PurplePagesConfiguration", "RelayServer"],
+        "RelayServices": [
+            "NostrCore", "LMDBStore", "PGAnalytics", "PurplePagesConfiguration", "RelayServer", "NostrClient",
+            "RelayCrawler",
+        ],
         "NostrClient": ["NostrCore"],
         "RelaySync": ["NostrCore", "NostrClient", "LMDBStore"],
+        "RelayCrawler": ["NostrCore", "NostrClient", "LMDBStore", "RelaySync"],
     ]
 
     /// The package each of our modules belongs to (C shims included).
@@ -33,6 +37,7 @@ struct LayeringTests {
         "RelayServices": "RelayServices",
         "NostrClient": "NostrClient",
         "RelaySync": "RelaySync",
+        "RelayCrawler": "RelayCrawler",
     ]
 
     static let root: URL = {
