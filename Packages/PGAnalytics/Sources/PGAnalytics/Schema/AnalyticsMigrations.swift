@@ -117,5 +117,6 @@ public enum AnalyticsMigrations {
                 "CREATE INDEX event_history_archived_at ON event_history (archived_at)",
             ]),
         workerResults,
+        relayDirectory,
     ]
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// How long the tracking tables keep their rows, and the deletion that enforces it (the relay runs
-/// it daily). Without it the hourly and pair tables would grow without bound.
+/// it daily). Without it the hourly and pair tables would grow without bound. `relay_directory`
+/// needs none: it mirrors the crawler's directory, whose removals the sink deletes.
 ///
 /// A day is 24 hours counted back from `now`; `date` columns are UTC days, as the relay writes them.
 public struct AnalyticsRetention: Sendable {

@@ -1,6 +1,8 @@
-/// What one `TrackingSink.flush(to:)` wrote: rows inserted or updated, per table.
+/// What one `TrackingSink.flush(to:)` wrote: rows inserted or updated (or, in `relay_directory`,
+/// deleted), per table.
 public struct FlushReport: Sendable, Equatable {
-    /// Table name → rows the flush inserted or updated in it. Tables it did not touch are absent.
+    /// Table name → rows the flush inserted or updated in it (for `relay_directory`, deleted rows
+    /// count too). Tables it did not touch are absent.
     public var rowsByTable: [String: Int]
 
     /// A report of the given counts (empty: nothing was pending).

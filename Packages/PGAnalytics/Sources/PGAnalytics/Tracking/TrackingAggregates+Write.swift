@@ -64,6 +64,9 @@ extension TrackingAggregates {
                     .string($0.content), .string($0.sig), timestamp(TrackingTime($0.archivedAt).microseconds),
                 ]
             })
+        if !relayDirectory.isEmpty {
+            rows[TrackingTableWrite.relayDirectory.table] = try writeRelayDirectory(to: connection)
+        }
         return (FlushReport(rowsByTable: rows), eventHistory.count - storable.count)
     }
 

@@ -15,6 +15,9 @@ struct TrackingAggregates {
     var storageSnapshots: [Int64: StorageSnapshot] = [:]
     /// Not aggregated (every version is a row), so bounded separately from the keys.
     var eventHistory: [ArchivedEvent] = []
+    /// The relay directory's latest change per URL. Not aggregated (the crawler sends whole rows),
+    /// so bounded separately from the keys, by `TrackingLimits.maxRelayDirectoryRows`.
+    var relayDirectory: [String: RelayDirectoryChange] = [:]
 
     /// Keys held over the tables that `TrackingLimits.maxKeys` bounds.
     var keyCount: Int {
@@ -24,7 +27,9 @@ struct TrackingAggregates {
     }
 
     /// Nothing to write.
-    var isEmpty: Bool { keyCount == 0 && storageSnapshots.isEmpty && eventHistory.isEmpty }
+    var isEmpty: Bool {
+        keyCount == 0 && storageSnapshots.isEmpty && eventHistory.isEmpty && relayDirectory.isEmpty
+    }
 }
 
 /// A `TrackingSink`'s mutable state, only ever touched under its mutex.
@@ -32,6 +37,7 @@ struct TrackingState {
     var pending = TrackingAggregates()
     var budget: KeyBudget
     let maxHistoryEvents: Int
+    let maxRelayDirectoryRows: Int
     var droppedHistory = 0
     var flushFailures = 0
     var lastFlushError: String?
@@ -39,6 +45,7 @@ struct TrackingState {
     init(limits: TrackingLimits) {
         budget = KeyBudget(limit: limits.maxKeys)
         maxHistoryEvents = limits.maxHistoryEvents
+        maxRelayDirectoryRows = limits.maxRelayDirectoryRows
     }
 
     /// Hands over everything held and starts afresh, so recorders never wait for a flush's I/O.
@@ -70,6 +77,8 @@ struct TrackingState {
         // A snapshot taken during the flush is the newer one of its day.
         pending.storageSnapshots.merge(failed.storageSnapshots) { _, arrived in arrived }
         for event in failed.eventHistory { archive(event) }
+        // A relay directory change recorded during the flush is newer than the batch's.
+        for (url, change) in failed.relayDirectory { noteRelayDirectory(url, change) }
         failed = TrackingAggregates()
     }
 
@@ -79,6 +88,18 @@ struct TrackingState {
             pending.eventHistory.append(event)
         } else {
             droppedHistory += 1
+        }
+    }
+
+    /// Keeps `change` as `url`'s latest: it replaces a change already held, and a new URL goes in
+    /// while `maxRelayDirectoryRows` allows, else it is dropped and counted with the dropped keys.
+    mutating func noteRelayDirectory(_ url: String, _ change: RelayDirectoryChange) {
+        if let index = pending.relayDirectory.index(forKey: url) {
+            pending.relayDirectory.values[index] = change
+        } else if pending.relayDirectory.count < maxRelayDirectoryRows {
+            pending.relayDirectory[url] = change
+        } else {
+            budget.dropped += 1
         }
     }
 

@@ -13,12 +13,22 @@ public struct TrackingLimits: Sendable, Equatable {
     /// Only filters naming at most this many distinct authors count as looked up together
     /// (co-occurrence pairs): larger ones are feeds, and pairs grow with the square of the authors.
     public var cooccurrenceAuthors: Int
+    /// Relay directory URLs (a changed row or a removal each) held for `relay_directory` between
+    /// flushes, apart from `maxKeys`. Past it, new URLs are dropped and counted with the dropped
+    /// keys, while URLs already held still take their latest change.
+    public var maxRelayDirectoryRows: Int
 
     /// The relay's defaults (`analytics.max_pending_keys` is `maxKeys`).
-    public init(maxKeys: Int = 200_000, maxHistoryEvents: Int = 50_000, cooccurrenceAuthors: Int = 20) {
-        precondition(maxKeys >= 0 && maxHistoryEvents >= 0 && cooccurrenceAuthors >= 0, "limits cannot be negative")
+    public init(
+        maxKeys: Int = 200_000, maxHistoryEvents: Int = 50_000, cooccurrenceAuthors: Int = 20,
+        maxRelayDirectoryRows: Int = 100_000
+    ) {
+        precondition(
+            maxKeys >= 0 && maxHistoryEvents >= 0 && cooccurrenceAuthors >= 0 && maxRelayDirectoryRows >= 0,
+            "limits cannot be negative")
         self.maxKeys = maxKeys
         self.maxHistoryEvents = maxHistoryEvents
         self.cooccurrenceAuthors = cooccurrenceAuthors
+        self.maxRelayDirectoryRows = maxRelayDirectoryRows
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Where the relay records what it sees (REQ filters, traffic, rejections, store size, replaced
-/// events) on its way to the analytics tables in PostgreSQL.
+/// events, the crawler's relay directory) on its way to the analytics tables in PostgreSQL.
 ///
 /// Recording is on the relay's hot path, so it never blocks on I/O: each call is one short
 /// mutex-protected update of in-memory aggregates, one entry per table key. `flush(to:)`, run

@@ -100,4 +100,13 @@ extension TrackingTableWrite {
         table: "event_history",
         columns: ["id", "pubkey", "kind", "created_at", "tags", "content", "sig", "archived_at"], key: ["id"],
         conflict: .ignore)
+    /// Whole rows from the crawler's directory: the latest replaces the table's (see
+    /// `TrackingAggregates.writeRelayDirectory`, which also deletes removed URLs).
+    static let relayDirectory = TrackingTableWrite(
+        table: "relay_directory",
+        columns: [
+            "url", "first_seen", "listed_by", "is_seed", "last_attempt", "last_success", "consecutive_failures",
+            "next_attempt", "visits", "failures", "events_contributed", "bytes_received", "supports_negentropy",
+            "last_error", "updated_at",
+        ], key: ["url"], conflict: .replace)
 }
