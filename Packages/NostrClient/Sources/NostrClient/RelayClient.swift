@@ -38,13 +38,24 @@ public final class RelayClient: Sendable {
 
     /// Connects to the relay at `url` (`ws://` or `wss://`), offering permessage-deflate if the
     /// configuration says so, within `connectTimeout`. Throws `RelayClientError`: `.invalidURL`,
+    /// `.addressRefused` (the host is not allowed by `addressPolicy`; nothing was sent to it),
     /// `.connectionFailed` (DNS, refused, TLS, upgrade refused) or `.timedOut`; `CancellationError`
     /// if the task is cancelled meanwhile (the half-made connection is closed).
+    ///
+    /// The address policy is applied on every call, with a fresh DNS answer, so a caller that
+    /// reconnects is checked again. Redirects are never followed: the upgrade must be answered with
+    /// `101 Switching Protocols`, and any other answer, a `3xx` with a `Location` included, fails the
+    /// connect with `.connectionFailed`, so a relay cannot send the client past the policy.
     public static func connect(
         to url: String, configuration: RelayClientConfiguration = .init(),
         logger: Logger = Logger(label: "nostr-client")
     ) async throws -> RelayClient {
         let relayURL = try RelayURL(url)
+        let started = ContinuousClock.now
+        let group = MultiThreadedEventLoopGroup.singleton
+        let host = try await AddressResolver.connectHost(
+            for: relayURL, policy: configuration.addressPolicy, timeout: configuration.connectTimeout,
+            on: group.any())
         var sslContext: NIOSSLContext?
         if relayURL.usesTLS {
             do {
@@ -55,7 +66,6 @@ public final class RelayClient: Sendable {
                 throw RelayClientError.connectionFailed("\(relayURL.text): TLS configuration: \(error)")
             }
         }
-        let group = MultiThreadedEventLoopGroup.singleton
         let state = ConnectionState(url: relayURL)
         let inbox = Inbox(
             capacity: configuration.inboxMessages, byteCapacity: configuration.inboxBytes, eventLoop: group.any())
@@ -70,7 +80,7 @@ public final class RelayClient: Sendable {
             try await reader.run(inbound: inbound, outbound: outbound)
         }
         let client = ClientConnection(
-            channel, address: .hostname(relayURL.host, port: relayURL.port), eventLoopGroup: group, logger: logger)
+            channel, address: .hostname(host, port: relayURL.port), eventLoopGroup: group, logger: logger)
         let connection = Task {
             do {
                 try await client.run()
@@ -80,7 +90,9 @@ public final class RelayClient: Sendable {
             }
             inbox.finish()
         }
-        switch await state.waitUntilConnected(timeout: configuration.connectTimeout, on: group.any()) {
+        // The DNS lookup above counts against the same budget.
+        let remaining = configuration.connectTimeout - (ContinuousClock.now - started)
+        switch await state.waitUntilConnected(timeout: remaining, on: group.any()) {
         case .success:
             let relayClient = RelayClient(
                 state: state, inbox: inbox, connection: connection, closeTimeout: configuration.closeTimeout)

@@ -35,6 +35,10 @@ public struct RelayClientConfiguration: Sendable {
     /// The cache of lifted public keys that signature checks use; nil gives each client one of its
     /// own (4,096 keys). Clients of one process may share one (it is thread-safe and bounded).
     public var keyCache: PublicKeyCache? = nil
+    /// Which addresses the client may connect to. The crawler sets `.publicOnly`, since the URLs it
+    /// follows come from other people's events; `purplepages sync URL`, typed by the operator,
+    /// keeps `.any` so that a relay on the local network or this machine can be synced with.
+    public var addressPolicy: AddressPolicy = .any
     /// How long `close()` waits for the relay to answer the close frame before dropping the socket.
     public var closeTimeout: Duration = .seconds(2)
 
