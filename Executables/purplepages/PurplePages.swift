@@ -9,14 +9,15 @@ struct PurplePages: AsyncParsableCommand {
         abstract: "A Nostr relay for profiles, follow lists, relay lists and NIP-51 lists.",
         discussion: """
             Without a subcommand, serves the relay (`purplepages [--config FILE] [--port N]`). \
-            `purplepages sync URL` reconciles the store with another relay (NIP-77). \
+            `purplepages sync URL` reconciles the store with another relay (NIP-77); `purplepages crawl --once` \
+            runs one pass of the network crawler. \
             `purplepages --import FILE`, `purplepages import ...` and `purplepages analytics ...` hand over \
             to purplepages-import and purplepages-analytics, installed in the same directory, with every \
             option given. Exit status: 0 ok, 1 failure, 2 usage or configuration error.
             """,
         version: PurplePagesVersion.description,
         subcommands: [
-            ServeCommand.self, SyncCommand.self, CompactCommand.self, AnalyticsHandover.self, ImportHandover.self,
+            ServeCommand.self, SyncCommand.self, CrawlCommand.self, CompactCommand.self, AnalyticsHandover.self, ImportHandover.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

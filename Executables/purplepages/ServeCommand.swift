@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import PurplePagesConfiguration
 import RelayServices
 
 /// `purplepages [serve]`: the relay, until SIGTERM or SIGINT.
@@ -38,6 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try logging.bootstrap(label: "purplepages")
         var configuration = try configurationFile.load(tool: "purplepages")
         analyticsDatabase.apply(to: &configuration)
-        try await RelayProcess.run(configuration: configuration, port: port, logger: logger)
+        do {
+            try await RelayProcess.run(configuration: configuration, port: port, logger: logger)
+        } catch let error as ConfigurationError {
+            standardError("purplepages: \(error)\n")
+            throw ExitCode(2)
+        }
     }
 }

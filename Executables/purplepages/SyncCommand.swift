@@ -81,7 +81,7 @@ struct SyncCommand: AsyncParsableCommand {
         client.authenticationKey = try authKeyFile.map(Self.secretKey(file:))
         client.maxMessageBytes = max(client.maxMessageBytes, 4 * options.frameSizeLimit)
         client.idleTimeout = .seconds(max(timeout * 2, 60))
-        client.eventCheck = { event in policy.rejection(of: event, now: Int64(Date().timeIntervalSince1970)) }
+        client.eventCheck = { event in policy.rejection(ofFetched: event, now: Int64(Date().timeIntervalSince1970)) }
         let connection: RelayClient
         do {
             connection = try await RelayClient.connect(to: remote, configuration: client, logger: logger)

@@ -95,20 +95,32 @@ struct ConfigurationTests {
         #expect(config.unknownKeys == ["extra", "relay.colour"])
     }
 
-    @Test func networkSyncKeysWarnUntilHonoured() throws {
+    @Test func networkSyncKeysAreRead() throws {
         let config = try parse(
             """
-            {"sync": {"enabled": true, "relays": ["wss://a"]}, "sync_kinds": [0, 3],
-             "trusted_sync": {"disabled": false}, "profile_hydration": {"enabled": true}, "synced": 1}
+            {"sync": {"enabled": true, "relays": ["wss://a"], "max_connections": 3, "allow_private_addresses": true},
+             "sync_kinds": [0, 3], "trusted_sync": {"disabled": true, "batch_size": 20, "kinds": [0]},
+             "profile_hydration": {"enabled": true, "min_followers": 5, "interval_minutes": 5}, "synced": 1}
             """)
         #expect(config.unknownKeys == ["synced"])
+        #expect(config.sync.enabled && config.sync.relays == ["wss://a"] && config.sync.maxConnections == 3)
+        #expect(config.sync.allowPrivateAddresses)
+        #expect(config.sync.effectiveKinds == [0, 3] && config.sync.effectiveOutboxKinds == [0])
+        #expect(!config.sync.outbox.trustedEnabled && config.sync.outbox.authorsPerRequest == 20)
+        #expect(config.sync.outbox.popularEnabled && config.sync.outbox.minFollowers == 5)
+        // A Go key that is read but has no use here warns and says why; none is dropped silently.
+        #expect(config.unusedGoKeys == ["profile_hydration.interval_minutes"])
+        #expect(config.warnings.count == 2)
+        #expect(config.warnings.contains { $0.hasPrefix("config: profile_hydration.interval_minutes is ignored: ") })
+        let defaults = try parse("{}")
+        #expect(defaults.warnings.isEmpty && !defaults.sync.enabled && !defaults.sync.allowPrivateAddresses)
+        #expect(defaults.sync.effectiveKinds.contains(10002) && defaults.sync.effectiveOutboxKinds.contains(3))
         #expect(
-            config.notYetHonouredKeys == [
-                "profile_hydration.enabled", "sync.enabled", "sync.relays", "sync_kinds", "trusted_sync.disabled",
-            ])
-        #expect(config.warnings.count == 6)
-        #expect(config.warnings.contains("config: sync.relays is not supported yet (network sync) and is ignored"))
-        #expect(try parse("{}").warnings.isEmpty)
+            defaults.sync.resolvedStatePath(storePath: "/srv/data/events.lmdb") == "/srv/data/crawler.lmdb")
+        #expect(throws: ConfigurationError.self) { try parse(#"{"sync": {"max_connections": 0}}"#) }
+        #expect(throws: ConfigurationError.self) { try parse(#"{"sync": {"relays": [""]}}"#) }
+        #expect(throws: ConfigurationError.self) { try parse(#"{"sync_kinds": [70000]}"#) }
+        #expect(throws: ConfigurationError.self) { try parse(#"{"trusted_sync": {"disabled": "no"}}"#) }
     }
 
     @Test func archiveAndPurgeKeys() throws {

@@ -38,4 +38,13 @@ public struct EventPolicy: Sendable {
         }
         return nil
     }
+
+    /// Why an event fetched from another relay (the crawler, `purplepages sync`) is refused, or
+    /// nil: `rejection(of:now:)`, and NIP-70: a protected event is accepted only from its author,
+    /// so one relayed by a third party is refused.
+    public func rejection(ofFetched event: Event, now: Int64) -> Reason? {
+        if let reason = rejection(of: event, now: now) { return reason }
+        if event.isProtected { return .restricted("a protected event (NIP-70) is accepted only from its author") }
+        return nil
+    }
 }

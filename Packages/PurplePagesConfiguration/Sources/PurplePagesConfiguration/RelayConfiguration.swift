@@ -93,27 +93,25 @@ public struct RelayConfiguration: Sendable {
     public var statsPassword = ""
     /// CIDRs of proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: [String] = []
+    /// `sync_kinds`, `sync.*`, `trusted_sync.*`, `profile_hydration.*`: the network crawler.
+    public var sync = SyncConfiguration()
     /// Keys in the file that nothing knows (reported once at start).
     public private(set) var unknownKeys: [String] = []
-    /// Keys of the Go original's network sync (`sync*`, `trusted_sync.*`, `profile_hydration.*`)
-    /// in the file: known, but not honoured yet.
-    public private(set) var notYetHonouredKeys: [String] = []
+    /// Keys of the Go original in the file that this project reads but does not use.
+    public private(set) var unusedGoKeys: [String] = []
 
     /// The kinds whose replaced versions are archived: `analytics.history_kinds`, or none when
     /// `storage.archive_enabled` is false.
     public var archivedKinds: [Int] { storage.archiveEnabled ? analytics.historyKinds : [] }
 
-    /// What to log at start about the file: one line per unknown key and per key not honoured yet.
+    /// What to log at start about the file: one line per unknown key and per Go key not used (saying why).
     public var warnings: [String] {
         unknownKeys.map { "config: unknown key \($0) is ignored" }
-            + notYetHonouredKeys.map { "config: \($0) is not supported yet (network sync) and is ignored" }
+            + unusedGoKeys.map { "config: \($0) is ignored: \(SyncConfiguration.unusedGoKeys[$0] ?? "not used")" }
     }
 
     /// The built-in defaults.
     public init() {}
-
-    /// The Go original's network sync sections: not unknown, but warned about until honoured.
-    static let networkSyncSections: Set<String> = ["sync", "trusted_sync", "profile_hydration", "sync_kinds"]
 
     /// Reads `path`; a missing file gives the defaults. Throws a `ConfigurationError` naming the
     /// file and key for anything invalid.
@@ -136,8 +134,8 @@ public struct RelayConfiguration: Sendable {
         var reader = try ConfigurationReader(json: json, file: file)
         var config = RelayConfiguration()
         try config.read(&reader)
-        config.unknownKeys = reader.unknownKeys(knownSections: networkSyncSections)
-        config.notYetHonouredKeys = reader.presentKeys(inSections: networkSyncSections)
+        config.unknownKeys = reader.unknownKeys(knownSections: [])
+        config.unusedGoKeys = reader.presentKeys(inSections: Set(SyncConfiguration.unusedGoKeys.keys))
         return config
     }
 
@@ -242,6 +240,7 @@ public struct RelayConfiguration: Sendable {
         }
 
         try analytics.read(&reader)
+        try sync.read(&reader)
 
         if let value = try reader.string("stats_password") { statsPassword = value }
         if let value = try reader.strings("trusted_proxies") {

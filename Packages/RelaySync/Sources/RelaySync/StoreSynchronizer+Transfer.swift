@@ -85,7 +85,7 @@ extension StoreSynchronizer {
         var pending = Set<EventID>()
         for start in stride(from: 0, to: ids.count, by: options.fetchBatch) {
             let batch = Array(ids[start..<min(start + options.fetchBatch, ids.count)])
-            for event in try store.queryEvents([Filter(ids: batch, limit: batch.count)]) {
+            for event in try store.queryEvents([Filter(ids: batch, limit: batch.count)], limit: nil) {
                 while pending.count >= options.uploadWindow {
                     try await awaitAnswer(&pending, from: client, &summary)
                 }

@@ -12,7 +12,7 @@ import NostrCore
 /// client was configured with) before the store sees it, and is saved only if it was asked for.
 public struct StoreSynchronizer: Sendable {
     /// The local store (opened for writing unless the sync is a dry run or uploads only).
-    public let store: EventStore
+    public let store: any SyncStore
     /// What to sync and how.
     public let options: SyncOptions
     let logger: Logger
@@ -20,7 +20,7 @@ public struct StoreSynchronizer: Sendable {
 
     /// A synchronizer for `store`; `progress` sees the summary after every round and batch.
     public init(
-        store: EventStore, options: SyncOptions, logger: Logger = Logger(label: "purplepages.sync"),
+        store: any SyncStore, options: SyncOptions, logger: Logger = Logger(label: "purplepages.sync"),
         progress: (@Sendable (SyncSummary) -> Void)? = nil
     ) {
         self.store = store
@@ -77,9 +77,12 @@ public struct StoreSynchronizer: Sendable {
             summary.need = reconciled.need.count
             progress?(summary)
             guard !options.dryRun else { return }
-            if options.direction.downloads { try await download(reconciled.need, over: client, &summary) }
+            if options.direction.downloads {
+                let need = options.maxDownloads.map { Array(reconciled.need.prefix(max(0, $0))) } ?? reconciled.need
+                try await download(need, over: client, &summary)
+            }
             if options.direction.uploads { try await upload(reconciled.have, over: client, &summary) }
-        } else {
+        } else if options.fallBackToPaging {
             summary.method = .requestPaging
             logger.info("\(client.url): \(summary.fallbackReason ?? "") - paging with REQ")
             let local = Set(items.lazy.map(\.id))

@@ -29,6 +29,13 @@ public struct SyncOptions: Sendable {
     public var negentropyTimeout: Duration = .seconds(15)
     /// Skip negentropy and page with REQ from the start.
     public var forceRequestPaging = false
+    /// Page with REQ when the remote does not speak negentropy; when false the sync stops there
+    /// instead (`SyncSummary.method` stays nil, `fallbackReason` says why), for callers that page
+    /// their own way (the crawler resumes paging from a persisted cursor).
+    public var fallBackToPaging = true
+    /// Events downloaded in one run at most (nil: all the remote has that the store lacks); the
+    /// rest is left for the next run, which reconciles again.
+    public var maxDownloads: Int?
 
     /// A sync of `filter`.
     public init(filter: Filter) { self.filter = filter }

@@ -14,7 +14,7 @@ struct RelayAnalytics: Sendable {
     let sink: TrackingSink
     /// The worker's trust results, reloaded by the maintenance.
     let trustResults: AnalyticsTrustResults
-    private let url: String
+    let url: String
     private let configuration: AnalyticsConfiguration
     /// `analytics.history_kinds`, or none when `storage.archive_enabled` is false.
     private let archivedKinds: [Int]
@@ -31,7 +31,9 @@ struct RelayAnalytics: Sendable {
         sink = TrackingSink(limits: configuration.analytics.trackingLimits)
         trustResults = AnalyticsTrustResults(
             minimumFollowers: configuration.limits.minTrustedFollowers,
-            maxPubkeys: configuration.analytics.worker.reloadMaxPubkeys)
+            maxPubkeys: configuration.analytics.worker.reloadMaxPubkeys,
+            popularMinimum: configuration.sync.enabled && configuration.sync.outbox.popularEnabled
+                ? configuration.sync.outbox.minFollowers : nil)
     }
 
     /// What the relay records client traffic into.

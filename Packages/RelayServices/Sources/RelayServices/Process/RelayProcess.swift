@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// reverse of this order:
 ///
 /// 1. the server stops accepting and closes its connections (nothing new is written);
-/// 2. the analytics maintenance stops between two chores, and the expired-event purge stops;
+/// 2. the expired-event purge and the crawler stop (its last batch is committed), and the analytics
+///    maintenance stops between two chores;
 /// 3. the writer commits everything queued (the archive hears of the last replaced versions);
 /// 4. the tracking flusher writes what the sink holds, in one last attempt.
 public enum RelayProcess {
@@ -46,6 +47,14 @@ public enum RelayProcess {
                 name: "pp-store-writer", loop: StoreWriterLoop(store: store), stackSize: EventStore.writerStackSize,
                 stopTimeout: .seconds(60), logger: logger))
         if let analytics { services.append(analytics.maintenanceService(store: store, logger: logger)) }
+        if configuration.sync.enabled {
+            services.append(
+                try CrawlerService.make(
+                    configuration: configuration, relay: relay, analytics: analytics, metrics: metrics,
+                    logger: logger))
+        } else {
+            logger.info("network sync is off (sync.enabled is false): this relay contacts no other relay")
+        }
         if configuration.storage.purgeExpiredMinutes > 0 {
             services.append(
                 ExpiredEventPurge(
