@@ -121,7 +121,10 @@ public struct SyncConfiguration: Sendable {
         if let value = try reader.integer("sync.max_backoff_hours", in: 1...8760) { maxBackoffHours = value }
         if let value = try reader.integer("sync.page_size", in: 1...100_000) { pageSize = value }
         if let value = try reader.integer("sync.ingest_batch", in: 1...100_000) { ingestBatch = value }
-        if let value = try reader.integer("sync.max_message_bytes", in: 4096...(64 << 20)) { maxMessageBytes = value }
+        // A negentropy reply of 60,000 bytes is about 120 KiB in hex: less would refuse NIP-77.
+        if let value = try reader.integer("sync.max_message_bytes", in: (128 << 10)...(64 << 20)) {
+            maxMessageBytes = value
+        }
         if let value = try reader.integer("sync.reconnect_seconds", in: 1...3600) { reconnectSeconds = value }
 
         if let value = try reader.boolean("trusted_sync.disabled") { outbox.trustedEnabled = !value }

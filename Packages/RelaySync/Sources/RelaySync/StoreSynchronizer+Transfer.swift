@@ -54,6 +54,7 @@ extension StoreSynchronizer {
     ) async throws -> ([Event], Int) {
         var events: [Event] = []
         var invalid = 0
+        var unasked = 0
         while true {
             switch try await next(from: client) {
             case .event(subscription, let event):
@@ -62,6 +63,11 @@ extension StoreSynchronizer {
                     events.append(event)
                 } else {
                     summary.refuse("not asked for")
+                    unasked += 1
+                    // A remote sending far more than it was asked for is flooding: stop listening.
+                    if unasked > options.fetchBatch + 100 {
+                        throw SyncError.protocolViolation("sent \(unasked) events it was not asked for")
+                    }
                 }
             case .invalidEvent(subscription, let reason):
                 summary.received += 1

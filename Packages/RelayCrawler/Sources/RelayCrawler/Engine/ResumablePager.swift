@@ -137,6 +137,7 @@ struct ResumablePager {
         statistics.requestsCount.add(1, ordering: .relaxed)
         try await client.send(.request(subscriptionID: subscription, filters: [filter]))
         var events: [Event] = []
+        var refused = 0
         while true {
             switch try await client.receive(timeout: options.responseTimeout) {
             case .event(subscription, let event):
@@ -145,6 +146,11 @@ struct ResumablePager {
                     events.append(event)
                 } else {
                     statistics.eventsRefusedCount.add(1, ordering: .relaxed)
+                    refused += 1
+                    // A relay sending far more than it was asked for is flooding: stop listening.
+                    if refused > (filter.limit ?? options.pageSize) + 100 {
+                        throw SyncError.protocolViolation("sent \(refused) events it was not asked for")
+                    }
                 }
             case .invalidEvent(subscription, _):
                 statistics.eventsReceivedCount.add(1, ordering: .relaxed)

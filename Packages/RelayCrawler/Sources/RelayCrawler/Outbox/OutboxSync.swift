@@ -148,6 +148,7 @@ struct OutboxSync: Sendable {
         statistics.requestsCount.add(1, ordering: .relaxed)
         try await client.send(.request(subscriptionID: subscription, filters: [filter]))
         var events: [Event] = []
+        var refused = 0
         receiving: while true {
             switch try await client.receive(timeout: options.responseTimeout) {
             case .event(subscription, let event):
@@ -156,6 +157,8 @@ struct OutboxSync: Sendable {
                     events.append(event)
                 } else {
                     statistics.eventsRefusedCount.add(1, ordering: .relaxed)
+                    refused += 1
+                    if refused > limit + 100 { throw SyncError.protocolViolation("sent events it was not asked for") }
                 }
             case .invalidEvent(subscription, _):
                 statistics.eventsReceivedCount.add(1, ordering: .relaxed)
