@@ -9,6 +9,7 @@ struct PurplePagesBench: ParsableCommand {
         subcommands: [
             ParseBenchmarkCommand.self, StoreBenchmarkCommand.self, RelayBenchmarkCommand.self, FixtureCommand.self,
             AnalyticsBenchmarkCommand.self, SyncBenchmarkCommand.self,
+            DirectoryBenchmarkCommand.self,
         ]
     )
 }

@@ -3,10 +3,18 @@ import LMDB
 /// The directory's own LMDB environment: where records, cursors, outbox states and the discovery
 /// checkpoint live between runs. Every method is one transaction; writes commit durably.
 struct DirectoryStore: Sendable {
-    /// One change to the `relays` database, applied in order within a transaction.
+    /// One change to the `relays` database.
     enum RelayWrite {
         case put(RelayRecord)
         case delete(String)
+
+        /// The relay it changes.
+        var url: String {
+            switch self {
+            case .put(let record): record.url
+            case .delete(let url): url
+            }
+        }
     }
 
     let environment: Environment
@@ -64,10 +72,15 @@ struct DirectoryStore: Sendable {
         }
     }
 
-    /// Applies `writes` in one transaction.
-    func apply(_ writes: [RelayWrite]) throws {
-        guard !writes.isEmpty else { return }
+    /// Applies `writes` (in order), and stores `checkpoint` if given, in one transaction.
+    func apply(_ writes: some Collection<RelayWrite>, checkpoint: UInt64? = nil) throws {
+        guard !writes.isEmpty || checkpoint != nil else { return }
         try environment.write { txn in
+            if let checkpoint {
+                try txn.put(
+                    meta, key: DirectorySchema.MetaKey.discoveryCheckpoint.bytes,
+                    value: DirectorySchema.bigEndian(checkpoint))
+            }
             for write in writes {
                 switch write {
                 case .put(let record):

@@ -5,10 +5,18 @@ import Synchronization
 /// and a fair schedule of the next visits.
 ///
 /// Everything lives in memory, indexed so that claiming the next visit or evicting a relay is
-/// O(log n) (`VisitQueue`), and every change is written through to a small LMDB environment of the
-/// directory's own, so a restart resumes the schedule, the per-relay sync cursors, the per-pubkey
-/// outbox states and the discovery checkpoint. Claims (visits under way) are not persisted: after
-/// a restart every relay is free again.
+/// O(log n) (`VisitQueue`), and is persisted in a small LMDB environment of the directory's own, so
+/// a restart resumes the schedule, the per-relay sync cursors, the per-pubkey outbox states and the
+/// discovery checkpoint. Claims (visits under way) are not persisted: after a restart every relay
+/// is free again.
+///
+/// Relay records are written behind, in group commits: a change waits until 1,024 relays changed,
+/// a second passed since the last commit, the queue ran dry (`claimNextDue` found nothing), the
+/// discovery checkpoint moves (so discovered relays are never behind it), or the directory closes.
+/// A durable commit costs an fsync (~0.4 ms here, far more on some disks) and is taken under the
+/// directory's lock, so one per visit would bound how fast dead relays can be cycled and stall every
+/// claimer behind it; a crash loses at most a second of visit outcomes, which only brings those
+/// relays round again early. Cursors and outbox states are written at once.
 ///
 /// Fairness: due relays are visited least recently visited first, and a visit's end — success or
 /// failure — always sets `lastAttempt` and pushes `nextAttempt` forward (exponentially after
@@ -25,6 +33,9 @@ public final class RelayDirectory: Sendable {
         var checkpoint: UInt64 = 0
         var changed: Set<String> = []
         var removed: Set<String> = []
+        /// Relay writes not committed yet, the latest per relay.
+        var pending: [String: DirectoryStore.RelayWrite] = [:]
+        var lastCommit = ContinuousClock.now
 
         mutating func noteChanged(_ url: String) {
             changed.insert(url)
@@ -101,7 +112,7 @@ public final class RelayDirectory: Sendable {
                 writes.append(.put(record))
                 added += 1
             }
-            persist(state.store, writes)
+            stage(&state, writes)
             return added
         }
     }
@@ -127,7 +138,7 @@ public final class RelayDirectory: Sendable {
                 state.noteChanged(url)
                 writes.append(.put(state.queue.record(url)!))
             }
-            persist(state.store, writes)
+            stage(&state, writes)
         }
     }
 
@@ -159,7 +170,7 @@ public final class RelayDirectory: Sendable {
                 state.noteChanged(record.url)
                 writes.append(.put(updated))
             }
-            persist(state.store, writes)
+            stage(&state, writes)
         }
     }
 
@@ -172,7 +183,14 @@ public final class RelayDirectory: Sendable {
     /// The due relay (nextAttempt <= now, not in flight) visited least recently (never visited
     /// first, then oldest lastAttempt; ties by url), marked in flight until `finishVisit`; nil when
     /// none is due. O(log n).
-    public func claimNextDue(now: Int64) -> RelayRecord? { state.withLock { $0.queue.claimNextDue(now: now) } }
+    public func claimNextDue(now: Int64) -> RelayRecord? {
+        state.withLock { state in
+            let record = state.queue.claimNextDue(now: now)
+            // The crawler is about to wait: a good moment to commit what is staged.
+            if record == nil { commit(&state) }
+            return record
+        }
+    }
 
     /// Claims a specific relay if it is known and not in flight (for seeds' dedicated work), else
     /// nil. Its schedule is not consulted: the claim is the caller's decision.
@@ -210,7 +228,7 @@ public final class RelayDirectory: Sendable {
             state.random = random
             guard let updated else { return }
             state.noteChanged(url)
-            persist(state.store, [.put(updated)])
+            stage(&state, [.put(updated)])
         }
     }
 
@@ -235,12 +253,12 @@ public final class RelayDirectory: Sendable {
     /// How far discovery has read the event store (a store sequence number), persisted.
     public var discoveryCheckpoint: UInt64 { state.withLock { $0.checkpoint } }
 
-    /// Stores how far discovery has read the event store.
+    /// Stores how far discovery has read the event store, with every staged relay write in the
+    /// same transaction: a checkpoint on disk never runs ahead of the relays discovered before it.
     public func setDiscoveryCheckpoint(_ sequence: UInt64) {
         state.withLock { state in
             state.checkpoint = sequence
-            guard let store = state.store else { return }
-            logging("store the discovery checkpoint") { try store.storeCheckpoint(sequence) }
+            commit(&state, checkpoint: sequence)
         }
     }
 
@@ -274,6 +292,7 @@ public final class RelayDirectory: Sendable {
     /// but nothing more is persisted.
     public func close() {
         let store = state.withLock { state in
+            commit(&state)
             defer { state.store = nil }
             return state.store
         }
@@ -284,9 +303,34 @@ public final class RelayDirectory: Sendable {
 
     private var currentStore: DirectoryStore? { state.withLock { $0.store } }
 
-    private func persist(_ store: DirectoryStore?, _ writes: [DirectoryStore.RelayWrite]) {
-        guard let store, !writes.isEmpty else { return }
-        logging("write \(writes.count) relay records") { try store.apply(writes) }
+    deinit {
+        // A directory dropped without `close()` still commits what it staged.
+        state.withLock { commit(&$0) }
+    }
+
+    /// The relay writes staged before a commit is due, and the wait before one is.
+    static let commitBatch = 1024
+    static let commitInterval = Duration.seconds(1)
+
+    /// Stages `writes` and commits them with the rest when a batch or the interval is reached.
+    private func stage(_ state: inout State, _ writes: [DirectoryStore.RelayWrite]) {
+        for write in writes { state.pending[write.url] = write }
+        if state.pending.count >= Self.commitBatch || ContinuousClock.now - state.lastCommit >= Self.commitInterval {
+            commit(&state)
+        }
+    }
+
+    /// Commits the staged relay writes (and `checkpoint`) in one transaction. On failure they stay
+    /// staged, at most one per relay, for the next attempt.
+    private func commit(_ state: inout State, checkpoint: UInt64? = nil) {
+        state.lastCommit = ContinuousClock.now
+        guard let store = state.store, !state.pending.isEmpty || checkpoint != nil else { return }
+        let writes = state.pending.values
+        let committed = logging("write \(writes.count) relay records") {
+            try store.apply(writes, checkpoint: checkpoint)
+            return true
+        }
+        if committed == true { state.pending = [:] }
     }
 
     @discardableResult

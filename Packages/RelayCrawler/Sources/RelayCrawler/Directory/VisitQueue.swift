@@ -14,14 +14,39 @@ struct VisitQueue {
         var inFlight = false
     }
 
-    /// Order of due relays: never visited first, then the oldest last attempt, then by url.
+    /// Order of due relays: never visited first, then the oldest last attempt, then by url (UTF-8
+    /// byte order). Ties are common — every relay discovered in one pass has never been visited — so
+    /// the url's first 16 bytes are compared as two integers before the strings themselves.
     struct DueKey: Comparable {
         var lastAttempt: Int64
+        var head: UInt64
+        var tail: UInt64
         var url: String
 
-        static func < (lhs: DueKey, rhs: DueKey) -> Bool {
-            lhs.lastAttempt != rhs.lastAttempt ? lhs.lastAttempt < rhs.lastAttempt : lhs.url < rhs.url
+        init(lastAttempt: Int64, url: String) {
+            self.lastAttempt = lastAttempt
+            self.url = url
+            var head: UInt64 = 0
+            var tail: UInt64 = 0
+            for (index, byte) in url.utf8.prefix(16).enumerated() {
+                if index < 8 {
+                    head |= UInt64(byte) << (56 - 8 * index)
+                } else {
+                    tail |= UInt64(byte) << (56 - 8 * (index - 8))
+                }
+            }
+            self.head = head
+            self.tail = tail
         }
+
+        static func < (lhs: DueKey, rhs: DueKey) -> Bool {
+            if lhs.lastAttempt != rhs.lastAttempt { return lhs.lastAttempt < rhs.lastAttempt }
+            if lhs.head != rhs.head { return lhs.head < rhs.head }
+            if lhs.tail != rhs.tail { return lhs.tail < rhs.tail }
+            return lhs.url.utf8.lexicographicallyPrecedes(rhs.url.utf8)
+        }
+
+        static func == (lhs: DueKey, rhs: DueKey) -> Bool { lhs.lastAttempt == rhs.lastAttempt && lhs.url == rhs.url }
     }
 
     /// Order of eviction: never succeeded first, then most consecutive failures, then the oldest
