@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 export SWIFT_DETERMINISTIC_HASHING=1
 
 .PHONY: help deps build release run test install uninstall check-packages bench bench-store bench-relay bench-import \
-	bench-tracking bench-analytics bench-sync fuzz fmt clean
+	bench-tracking bench-analytics bench-sync bench-crawl fuzz fmt clean
 
 # help: list the targets (default target).
 help:
@@ -35,6 +35,7 @@ help:
 	@echo "  bench-tracking  REQ throughput and p99 with analytics tracking off and on (throwaway PostgreSQL)"
 	@echo "  bench-analytics  analytics worker pass time and RSS, relay p99 during it (scripts/bench-analytics)"
 	@echo "  bench-sync  release build, then 'purplepages-bench sync \$$(SYNC_ARGS)': NIP-77 sync of two 1M-event stores"
+	@echo "  bench-crawl release build, then 'purplepages-bench crawl \$$(CRAWL_ARGS)': crawl of 10 relays holding 1M events"
 	@echo "  fuzz     libFuzzer build of purplepages-fuzz, run for \$$(FUZZ_SECONDS) s on fuzz-corpus/"
 	@echo "  fmt      format the sources with swift format"
 	@echo "  clean    remove .build and .build-fuzz"
@@ -140,6 +141,15 @@ bench-sync: deps
 	$(SWIFT) build -c release --product purplepages
 	$(SWIFT) build -c release --product purplepages-bench
 	.build/release/purplepages-bench sync $(SYNC_ARGS)
+
+# bench-crawl: the relay's crawler filling an empty store from 10 local relays holding 1M events (30% on two),
+# against the same relay's WebSocket ingest of the corpus, and REQ p99 during the crawl against idle
+# (CRAWL_ARGS="--events 100000" for a quick run; "--path DIR --keep" then "--path DIR --reuse" keeps the remotes).
+CRAWL_ARGS ?=
+bench-crawl: deps
+	$(SWIFT) build -c release --product purplepages
+	$(SWIFT) build -c release --product purplepages-bench
+	.build/release/purplepages-bench crawl $(CRAWL_ARGS)
 
 # fuzz: libFuzzer build (separate scratch path, -DFUZZING) and a time-boxed run on fuzz-corpus/.
 fuzz: deps

@@ -9,7 +9,7 @@ struct PurplePagesBench: ParsableCommand {
         subcommands: [
             ParseBenchmarkCommand.self, StoreBenchmarkCommand.self, RelayBenchmarkCommand.self, FixtureCommand.self,
             AnalyticsBenchmarkCommand.self, SyncBenchmarkCommand.self,
-            DirectoryBenchmarkCommand.self,
+            DirectoryBenchmarkCommand.self, CrawlBenchmarkCommand.self,
         ]
     )
 }
