@@ -104,6 +104,9 @@ struct CrawlerHostileTests {
                 #expect((record?.nextAttempt ?? 0) > now, "\(url) is backed off")
             }
             #expect(directory.record(for: goodURL)?.eventsContributed == good.count)
+            // The flood is cut off by its count, not only by the visit's time.
+            let flood = directory.record(for: flooding.url)?.lastError ?? ""
+            #expect(flood.contains("not asked for") || flood.contains("too large"), "\(flood)")
 
             // The next pass does not touch the relays backed off, nor the good one before its revisit.
             let next = await crawler.runOnce()

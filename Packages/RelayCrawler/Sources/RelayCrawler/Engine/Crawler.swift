@@ -19,6 +19,7 @@ public final class Crawler: Sendable {
     /// Totals since start.
     public let statistics: CrawlerStatistics
     let connections: AsyncSlots
+    let reconciliations: AsyncSlots
     let logger: Logger
 
     /// A crawler reading `store` (discovery, outbox lists) and saving into `destination` (the
@@ -35,13 +36,15 @@ public final class Crawler: Sendable {
         self.targets = targets
         self.statistics = statistics
         self.connections = AsyncSlots(capacity: options.maxConnections)
+        self.reconciliations = AsyncSlots(capacity: options.maxConcurrentReconciliations)
         self.logger = logger
         directory.addSeeds(options.seeds, now: Self.now)
     }
 
     var visitor: RelayVisitor {
         RelayVisitor(
-            directory: directory, store: destination, options: options, statistics: statistics, logger: logger)
+            directory: directory, store: destination, options: options, statistics: statistics,
+            reconciliations: reconciliations, logger: logger)
     }
 
     var discovery: RelayDiscovery {
@@ -127,6 +130,7 @@ public final class Crawler: Sendable {
             for seed in liveSeeds { group.addTask { await self.followSeed(seed) } }
             group.addTask { await self.schedule() }
             group.addTask { await self.discoverPeriodically() }
+            group.addTask { await self.summarizePeriodically() }
             if options.outbox.enabled, targets != nil { group.addTask { await self.outboxPeriodically() } }
             await group.waitForAll()
         }
@@ -209,6 +213,26 @@ public final class Crawler: Sendable {
                 )
             }
             try? await Task.sleep(for: min(options.outbox.interval, .seconds(600)))
+        }
+    }
+
+    /// Logs what the crawler did since the last summary, every `summaryInterval`.
+    private func summarizePeriodically() async {
+        var before = Snapshot(statistics)
+        var visits = statistics.visits
+        while !Task.isCancelled {
+            try? await Task.sleep(for: options.summaryInterval)
+            if Task.isCancelled { return }
+            let now = Snapshot(statistics)
+            logger.info(
+                """
+                crawler: \(statistics.visits - visits) visits (\(now.visitFailures - before.visitFailures) failed), \
+                \(now.eventsStored - before.eventsStored) events stored, \(now.eventsRefused - before.eventsRefused) refused, \
+                \((now.bytesReceived - before.bytesReceived) / 1024) KiB received, \(statistics.liveConnections) live, \
+                \(directory.count) relays known
+                """)
+            before = now
+            visits = statistics.visits
         }
     }
 

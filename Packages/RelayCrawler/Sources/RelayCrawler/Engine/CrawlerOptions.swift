@@ -17,6 +17,11 @@ public struct CrawlerOptions: Sendable {
     /// Outgoing connections at once, live subscriptions included (at least one is always left for
     /// visits).
     public var maxConnections = 8
+    /// Negentropy reconciliations at once: each lists the store's items for the crawled kinds
+    /// (about 72 bytes per event), so this bounds that memory; other visits page meanwhile or wait.
+    public var maxConcurrentReconciliations = 2
+    /// How often the running crawler logs a summary (at info).
+    public var summaryInterval: Duration = .seconds(600)
     /// One visit's time at most.
     public var visitTime: Duration = .seconds(120)
     /// Events one visit of a discovered relay stores at most (seeds are not capped).

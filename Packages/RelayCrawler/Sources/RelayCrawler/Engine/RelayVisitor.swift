@@ -12,6 +12,8 @@ struct RelayVisitor: Sendable {
     let store: any SyncStore
     let options: CrawlerOptions
     let statistics: CrawlerStatistics
+    /// Bounds the reconciliations running at once (each holds the store's item list).
+    let reconciliations: AsyncSlots
     let logger: Logger
 
     /// The cursor stream of the crawled kinds: another set of kinds starts its own backfill.
@@ -91,7 +93,9 @@ struct RelayVisitor: Sendable {
         sync.saveBatch = options.ingestBatch
         sync.responseTimeout = options.responseTimeout
         sync.negentropyTimeout = options.negentropyTimeout
+        guard await reconciliations.acquire() else { throw CancellationError() }
         let summary = await StoreSynchronizer(store: store, options: sync, logger: logger).run(with: client)
+        reconciliations.release()
         statistics.eventsReceivedCount.add(summary.received, ordering: .relaxed)
         statistics.eventsRefusedCount.add(summary.refused.values.reduce(0, +), ordering: .relaxed)
         if let error = summary.error {
