@@ -123,3 +123,17 @@ struct CrawlerSeedTests {
         }
     }
 }
+
+@Suite("Crawler: seeds follow the configuration")
+struct CrawlerSeedConfigurationTests {
+    @Test func aSeedRemovedFromTheConfigurationBecomesAnOrdinaryRelay() throws {
+        let rig = try CrawlerRig()
+        let (_, directory) = try rig.crawler(CrawlerFixtures.options(seeds: ["wss://a.example", "wss://b.example"]))
+        #expect(directory.record(for: "wss://b.example")?.isSeed == true)
+        directory.close()
+        let (_, reopened) = try rig.crawler(CrawlerFixtures.options(seeds: ["wss://a.example"]))
+        #expect(reopened.record(for: "wss://a.example")?.isSeed == true)
+        #expect(reopened.record(for: "wss://b.example")?.isSeed == false)
+        reopened.close()
+    }
+}

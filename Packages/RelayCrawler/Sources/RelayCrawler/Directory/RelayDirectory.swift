@@ -142,6 +142,22 @@ public final class RelayDirectory: Sendable {
         }
     }
 
+    /// Makes `urls` the seeds: `addSeeds(urls)`, and every other relay marked as a seed (one
+    /// removed from the configuration) becomes an ordinary discovered relay again.
+    public func setSeeds(_ urls: [String], now: Int64) {
+        let keep = Set(urls)
+        state.withLock { state in
+            var writes: [DirectoryStore.RelayWrite] = []
+            for record in state.queue.records where record.isSeed && !keep.contains(record.url) {
+                _ = state.queue.update(record.url) { $0.isSeed = false }
+                state.noteChanged(record.url)
+                writes.append(.put(state.queue.record(record.url)!))
+            }
+            stage(&state, writes)
+        }
+        addSeeds(urls, now: now)
+    }
+
     /// Evicts one relay if the directory is full; false when it is full and nothing may go (a
     /// refusal, counted in `droppedForSpace` when `counting`, as every eviction is).
     private func makeRoom(

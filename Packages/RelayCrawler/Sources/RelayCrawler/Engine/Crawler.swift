@@ -38,7 +38,7 @@ public final class Crawler: Sendable {
         self.connections = AsyncSlots(capacity: options.maxConnections)
         self.reconciliations = AsyncSlots(capacity: options.maxConcurrentReconciliations)
         self.logger = logger
-        directory.addSeeds(options.seeds, now: Self.now)
+        directory.setSeeds(options.seeds, now: Self.now)
     }
 
     var visitor: RelayVisitor {
