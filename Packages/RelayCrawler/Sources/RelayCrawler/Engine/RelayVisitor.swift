@@ -32,7 +32,8 @@ struct RelayVisitor: Sendable {
                 try? await Task.sleep(for: options.visitTime)
                 if !Task.isCancelled { work.cancel() }
             }
-            var outcome = await work.value
+            // The visit's own task: cancelled by its timer, or with the crawler (shutdown).
+            var outcome = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
             timer.cancel()
             if ContinuousClock.now - started >= options.visitTime {
                 // Cut short: what it stored counts, and a visit that brought something succeeded.

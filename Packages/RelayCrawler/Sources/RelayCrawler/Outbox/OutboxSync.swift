@@ -133,7 +133,7 @@ struct OutboxSync: Sendable {
             try? await Task.sleep(for: options.outbox.relayTime)
             if !Task.isCancelled { work.cancel() }
         }
-        let (answered, usable) = await work.value
+        let (answered, usable) = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
         timer.cancel()
         return (answered, counting.stored, usable)
     }
