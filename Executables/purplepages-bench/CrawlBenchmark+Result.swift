@@ -33,7 +33,7 @@ struct CrawlResult: Sendable {
     /// The summary, with the goals next to the figures.
     func print(goals: Bool) {
         func verdict(_ passed: Bool) -> String { passed ? "met" : "MISSED" }
-        let copies = (0..<plan.events).count + Int(Double(plan.events) * Double(plan.overlapPercent) / 100)
+        let copies = plan.events + plan.events * plan.overlapPercent / 100
         Swift.print("")
         Swift.print(
             "crawl: \(plan.relays) relays, \(plan.events) distinct events (about \(copies) copies, "

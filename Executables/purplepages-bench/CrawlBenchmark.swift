@@ -207,6 +207,7 @@ struct CrawlBenchmarkCommand: ParsableCommand {
         result.peakAnonymousKiB = crawlPeaks.anonymousKiB
         result.duringCrawl = LatencySummary(await loop.stop().filter { $0.at < converged })
         print("crawl: \(format(result.wall)): \(progress.line)")
+        if let during = result.duringCrawl { print("  REQ during the crawl: \(during.line)") }
         if let halfway { print("  half the events written after \(format(halfway - relay.started))") }
         print("idle: the latency loop for \(idleSeconds) s on the converged relay ...")
         fflush(nil)
@@ -214,6 +215,8 @@ struct CrawlBenchmarkCommand: ParsableCommand {
             session: session, corpus: corpus, clients: reqClients, interval: interval, seed: seed ^ 0x1D1E)
         try await Task.sleep(for: .seconds(idleSeconds))
         result.idle = LatencySummary(await idleLoop.stop())
+        if let idle = result.idle { print("  REQ idle: \(idle.line)") }
+        fflush(nil)
         if let samples = await relay.metrics() { result.progress = CrawlProgress(samples) }
     }
 

@@ -17,7 +17,8 @@ struct PurplePages: AsyncParsableCommand {
             """,
         version: PurplePagesVersion.description,
         subcommands: [
-            ServeCommand.self, SyncCommand.self, CrawlCommand.self, CompactCommand.self, AnalyticsHandover.self, ImportHandover.self,
+            ServeCommand.self, SyncCommand.self, CrawlCommand.self, CompactCommand.self, AnalyticsHandover.self,
+            ImportHandover.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

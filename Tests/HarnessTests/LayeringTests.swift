@@ -17,7 +17,7 @@ struct LayeringTests {
         "AnalyticsWorker": ["NostrCore", "LMDBStore", "GraphAlgos", "PGAnalytics", "PurplePagesConfiguration"],
         "RelayServices": [
             "NostrCore", "LMDBStore", "PGAnalytics", "PurplePagesConfiguration", "RelayServer", "NostrClient",
-            "RelayCrawler",
+            "RelaySync", "RelayCrawler",
         ],
         "NostrClient": ["NostrCore"],
         "RelaySync": ["NostrCore", "NostrClient", "LMDBStore"],

@@ -80,7 +80,7 @@ struct CrawlerHostileTests {
             let goodURL = "ws://127.0.0.1:\(port)"
             let rig = try CrawlerRig()
             var options = CrawlerFixtures.options(seeds: [])
-            options.visitTime = .seconds(4)
+            options.visitTime = .seconds(8)
             options.responseTimeout = .seconds(2)
             options.client.maxMessageBytes = 256 << 10
             let policy = EventPolicy(RelayConfiguration())
@@ -92,7 +92,7 @@ struct CrawlerHostileTests {
 
             let started = ContinuousClock.now
             let summary = await crawler.runOnce()
-            // Every visit is bounded by its time budget (4 s) and they run side by side.
+            // Every visit is bounded by its time budget (8 s) and they run side by side.
             #expect(ContinuousClock.now - started < .seconds(30))
             #expect(summary.relaysVisited == 5)
             let stored = try CrawlerFixtures.ids(rig.store)
@@ -137,9 +137,10 @@ struct CrawlerHostileTests {
             #expect(summary.eventsStored == 0)
             #expect(summary.visitFailures == 3)  // relay.example.com does not resolve either
             #expect(crawler.statistics.refusedAddresses == 2)
-            #expect(Set(directory.records().map(\.url)) == [
-                "ws://127.0.0.1:\(port)", "ws://localhost:\(port)", "wss://relay.example.com",
-            ])
+            #expect(
+                Set(directory.records().map(\.url)) == [
+                    "ws://127.0.0.1:\(port)", "ws://localhost:\(port)", "wss://relay.example.com",
+                ])
             #expect(directory.record(for: "ws://127.0.0.1:\(port)")?.lastError?.contains("address refused") == true)
             directory.close()
         }

@@ -27,7 +27,10 @@ struct CrawlerOutboxTests {
                 _ = try readRelay.store.saveAndWait([newerOnReadRelay])
                 let rig = try CrawlerRig()
                 let list = person.event(
-                    10002, tags: [["r", "ws://127.0.0.1:\(writePort)", "write"], ["r", "ws://127.0.0.1:\(readPort)", "read"]],
+                    10002,
+                    tags: [
+                        ["r", "ws://127.0.0.1:\(writePort)", "write"], ["r", "ws://127.0.0.1:\(readPort)", "read"],
+                    ],
                     at: CrawlerFixtures.base)
                 _ = try rig.store.saveAndWait([list])
                 var options = CrawlerFixtures.options(seeds: [])
@@ -40,7 +43,8 @@ struct CrawlerOutboxTests {
                 let now = Int64(Date().timeIntervalSince1970)
                 let first = await crawler.runOnce()
                 #expect(first.outboxPubkeys == 2 && first.outboxRelays == 1)
-                let stored = try rig.store.queryEvents([Filter(authors: [person.publicKey], kinds: [0, 3])], limit: nil)
+                let stored = try rig.store.queryEvents(
+                    [Filter(authors: [person.publicKey], kinds: [0, 3])], limit: nil)
                 #expect(Set(stored.map(\.id)) == [profile.id, follows.id], "the read relay is not asked")
 
                 let done = directory.outboxState(of: person.publicKey.hex)

@@ -87,7 +87,8 @@ struct CrawlerSeedTests {
         let key = KeyPair.generate()
         let second = CrawlerFixtures.base
         let crowded = (0..<1000).map { key.event(30000, tags: [["d", "list-\($0)"]], at: second) }
-        let around = (0..<50).map { key.event(30000, tags: [["d", "other-\($0)"]], at: second - 1 - Int64($0)) }
+        let around =
+            (0..<50).map { key.event(30000, tags: [["d", "other-\($0)"]], at: second - 1 - Int64($0)) }
             + (0..<50).map { key.event(30000, tags: [["d", "newer-\($0)"]], at: second + 1 + Int64($0)) }
         try await withTestRelay(configure: Self.pagingOnly) { relay, port in
             _ = try relay.store.saveAndWait(crowded + around)

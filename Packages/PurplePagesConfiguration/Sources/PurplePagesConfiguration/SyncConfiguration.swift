@@ -100,7 +100,9 @@ public struct SyncConfiguration: Sendable {
     ]
 
     mutating func read(_ reader: inout ConfigurationReader) throws(ConfigurationError) {
-        if let value = try reader.integers("sync_kinds") { syncKinds = try Self.checkKinds(value, "sync_kinds", reader) }
+        if let value = try reader.integers("sync_kinds") {
+            syncKinds = try Self.checkKinds(value, "sync_kinds", reader)
+        }
         if let value = try reader.boolean("sync.enabled") { enabled = value }
         if let value = try reader.strings("sync.relays") {
             for (index, url) in value.enumerated() where url.trimmingCharacters(in: .whitespaces).isEmpty {

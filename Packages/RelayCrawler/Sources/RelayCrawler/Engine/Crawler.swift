@@ -84,7 +84,8 @@ public final class Crawler: Sendable {
             for record in claimed {
                 group.addTask { [self] in
                     guard await connections.acquire() else {
-                        directory.finishVisit(record.url, result: VisitResult(succeeded: false, error: "cancelled"), now: Self.now)
+                        directory.finishVisit(
+                            record.url, result: VisitResult(succeeded: false, error: "cancelled"), now: Self.now)
                         return
                     }
                     defer { connections.release() }
@@ -95,7 +96,8 @@ public final class Crawler: Sendable {
         }
         summary.relaysVisited = claimed.count
         if options.outbox.enabled, let targets {
-            let pass = await outbox.pass(targets: targets.outboxTargets(limit: options.outbox.maxPubkeys), now: Self.now)
+            let pass = await outbox.pass(
+                targets: targets.outboxTargets(limit: options.outbox.maxPubkeys), now: Self.now)
             summary.outboxPubkeys = pass.pubkeys
             summary.outboxRelays = pass.relays
         }
@@ -125,7 +127,8 @@ public final class Crawler: Sendable {
             let liveSeeds = options.live ? Array(options.seeds.prefix(max(0, options.maxConnections - 1))) : []
             if options.live && liveSeeds.count < options.seeds.count {
                 logger.warning(
-                    "crawler: sync.max_connections \(options.maxConnections) leaves no room to follow \(options.seeds.count - liveSeeds.count) seed relays live; they are visited on schedule")
+                    "crawler: sync.max_connections \(options.maxConnections) leaves no room to follow \(options.seeds.count - liveSeeds.count) seed relays live; they are visited on schedule"
+                )
             }
             for seed in liveSeeds { group.addTask { await self.followSeed(seed) } }
             group.addTask { await self.schedule() }
@@ -206,7 +209,8 @@ public final class Crawler: Sendable {
     private func outboxPeriodically() async {
         guard let targets else { return }
         while !Task.isCancelled {
-            let pass = await outbox.pass(targets: targets.outboxTargets(limit: options.outbox.maxPubkeys), now: Self.now)
+            let pass = await outbox.pass(
+                targets: targets.outboxTargets(limit: options.outbox.maxPubkeys), now: Self.now)
             if pass.pubkeys > 0 {
                 logger.info(
                     "outbox pass: \(pass.pubkeys) pubkeys on \(pass.relays) relays (\(pass.relaysFailed) failed), \(pass.stored) events stored"

@@ -3,6 +3,7 @@ import Logging
 import NostrClient
 import NostrCore
 import RelaySync
+import Synchronization
 
 /// One visit of one relay: connect, then reconcile the crawled kinds by negentropy when the
 /// relay speaks NIP-77, or page with REQ from the persisted cursor when it does not; within the
@@ -22,28 +23,40 @@ struct RelayVisitor: Sendable {
     /// Visits `record`'s relay; `budgeted` false lifts the time and event budgets (a seed's backfill).
     func visit(_ record: RelayRecord, budgeted: Bool, now: Int64) async -> VisitResult {
         let counting = CountingStore(store)
-        let started = ContinuousClock.now
         let work = Task { () -> VisitResult in
             await run(record, store: counting, budget: budgeted ? options.visitEvents : nil, now: now)
         }
         let result: VisitResult
         if budgeted {
+            let timedOut = Atomic<Bool>(false)
             let timer = Task {
                 try? await Task.sleep(for: options.visitTime)
-                if !Task.isCancelled { work.cancel() }
+                if !Task.isCancelled {
+                    timedOut.store(true, ordering: .sequentiallyConsistent)
+                    work.cancel()
+                }
             }
             // The visit's own task: cancelled by its timer, or with the crawler (shutdown).
-            var outcome = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+            var outcome = await withTaskCancellationHandler {
+                await work.value
+            } onCancel: {
+                work.cancel()
+            }
             timer.cancel()
-            if ContinuousClock.now - started >= options.visitTime {
+            if timedOut.load(ordering: .sequentiallyConsistent) {
                 // Cut short: what it stored counts, and a visit that brought something succeeded.
                 outcome.eventsStored = counting.stored
                 outcome.succeeded = counting.stored > 0
-                outcome.error = outcome.succeeded ? nil : "no answer within \(options.visitTime)"
+                let reason = outcome.error.map { " (\($0))" } ?? ""
+                outcome.error = outcome.succeeded ? nil : "no answer within \(options.visitTime)\(reason)"
             }
             result = outcome
         } else {
-            result = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+            result = await withTaskCancellationHandler {
+                await work.value
+            } onCancel: {
+                work.cancel()
+            }
         }
         statistics.visitsCount.add(1, ordering: .relaxed)
         if !result.succeeded { statistics.visitFailuresCount.add(1, ordering: .relaxed) }
@@ -51,7 +64,8 @@ struct RelayVisitor: Sendable {
         statistics.bytesReceivedCount.add(Int(result.bytesReceived), ordering: .relaxed)
         let detail = result.error.map { ", \($0)" } ?? ""
         logger.debug(
-            "visited \(record.url): \(result.succeeded ? "ok" : "failed"), \(result.eventsStored) events stored\(detail)")
+            "visited \(record.url): \(result.succeeded ? "ok" : "failed"), \(result.eventsStored) events stored\(detail)"
+        )
         return result
     }
 
@@ -85,7 +99,9 @@ struct RelayVisitor: Sendable {
     }
 
     /// Reconciles by negentropy; false when the relay does not speak it (nothing was done then).
-    private func reconcile(_ url: String, over client: RelayClient, store: CountingStore, budget: Int?, now: Int64) async throws
+    private func reconcile(
+        _ url: String, over client: RelayClient, store: CountingStore, budget: Int?, now: Int64
+    ) async throws
         -> Bool
     {
         var sync = SyncOptions(filter: Filter(kinds: options.kinds))
@@ -118,7 +134,9 @@ struct RelayVisitor: Sendable {
     }
 
     /// Pages with REQ from the persisted cursor.
-    private func page(_ url: String, over client: RelayClient, store: CountingStore, budget: Int?, now: Int64) async throws {
+    private func page(
+        _ url: String, over client: RelayClient, store: CountingStore, budget: Int?, now: Int64
+    ) async throws {
         let pager = ResumablePager(
             client: client, store: store, kinds: options.kinds, options: options, statistics: statistics,
             logger: logger)

@@ -91,7 +91,9 @@ struct OutboxSync: Sendable {
 
     /// Asks one relay for `authors`; returns the pubkeys it answered for (EOSE), what it stored
     /// and whether the relay could be used at all.
-    private func fetch(_ url: String, authors: [PublicKey], complete: Set<PublicKey>) async -> (
+    private func fetch(
+        _ url: String, authors: [PublicKey], complete: Set<PublicKey>
+    ) async -> (
         Set<PublicKey>, Int, Bool
     ) {
         let counting = CountingStore(destination)
@@ -133,7 +135,11 @@ struct OutboxSync: Sendable {
             try? await Task.sleep(for: options.outbox.relayTime)
             if !Task.isCancelled { work.cancel() }
         }
-        let (answered, usable) = await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        let (answered, usable) = await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
         timer.cancel()
         return (answered, counting.stored, usable)
     }

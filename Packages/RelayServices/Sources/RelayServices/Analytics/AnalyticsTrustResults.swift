@@ -66,7 +66,9 @@ public final class AnalyticsTrustResults: TrustedFollowerProvider {
         try TrustResultsQuery.read(
             from: connection, minimumTrustedFollowers: minimumFollowers, limit: maxPubkeys,
             trusted: { pubkey in
-                if let key = Bytes32(hex: pubkey), next.trusted.insert(key).inserted { next.trustedInOrder.append(pubkey) }
+                if let key = Bytes32(hex: pubkey), next.trusted.insert(key).inserted {
+                    next.trustedInOrder.append(pubkey)
+                }
             },
             followers: { pubkey, count in
                 if let key = Bytes32(hex: pubkey) { next.trustedFollowers[key] = count }

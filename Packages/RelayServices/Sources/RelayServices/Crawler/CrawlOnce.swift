@@ -1,8 +1,8 @@
 import Foundation
 import LMDBStore
 import Logging
-import PGAnalytics
 import NostrCore
+import PGAnalytics
 import PurplePagesConfiguration
 import RelayCrawler
 import RelaySync

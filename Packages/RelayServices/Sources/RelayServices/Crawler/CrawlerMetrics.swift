@@ -33,7 +33,8 @@ enum CrawlerMetrics {
             ),
             (
                 registry.makeCounter(
-                    descriptor: name("crawler_events_refused", "total", "Events received and refused (invalid, policy)")),
+                    descriptor: name("crawler_events_refused", "total", "Events received and refused (invalid, policy)")
+                ),
                 \.eventsRefused
             ),
             (
@@ -41,7 +42,10 @@ enum CrawlerMetrics {
                     descriptor: name("crawler_received_bytes", "total", "Wire bytes received from other relays")),
                 \.bytesReceived
             ),
-            (registry.makeCounter(descriptor: name("crawler_requests", "total", "REQs sent to other relays")), \.requests),
+            (
+                registry.makeCounter(descriptor: name("crawler_requests", "total", "REQs sent to other relays")),
+                \.requests
+            ),
             (registry.makeCounter(descriptor: name("crawler_outbox_passes", "total", "Outbox passes")), \.outboxPasses),
         ]
         let relays = registry.makeGauge(descriptor: name("crawler_relays", "count", "Relays in the directory"))
