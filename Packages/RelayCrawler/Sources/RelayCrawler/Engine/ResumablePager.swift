@@ -85,8 +85,8 @@ struct ResumablePager {
                 outcome.stoppedAtBudget = true
                 return false
             }
-            var filter = Filter(kinds: kinds, since: since, until: until, limit: options.pageSize)
-            let events = try await request(&filter)
+            let filter = Filter(kinds: kinds, since: since, until: until, limit: options.pageSize)
+            let events = try await request(filter)
             outcome.pages += 1
             guard let oldest = events.lazy.map(\.createdAt).min(), let newest = events.lazy.map(\.createdAt).max()
             else { return true }
@@ -112,14 +112,14 @@ struct ResumablePager {
     /// Reads every event of one second: in one REQ with a large limit, or per kind when the relay
     /// caps that too.
     private func readWholeSecond(_ second: Int64, seen: Set<EventID>, outcome: inout Outcome) async throws {
-        var filter = Filter(kinds: kinds, since: second, until: second, limit: options.crowdedSecondLimit)
-        var events = try await request(&filter)
+        let filter = Filter(kinds: kinds, since: second, until: second, limit: options.crowdedSecondLimit)
+        var events = try await request(filter)
         let capped = { (events: [Event]) in events.count >= min(options.crowdedSecondLimit, options.pageSize * 2) }
         if capped(events) && kinds.count > 1 {
             var all: [Event] = []
             for kind in kinds {
-                var perKind = Filter(kinds: [kind], since: second, until: second, limit: options.crowdedSecondLimit)
-                let part = try await request(&perKind)
+                let perKind = Filter(kinds: [kind], since: second, until: second, limit: options.crowdedSecondLimit)
+                let part = try await request(perKind)
                 if part.count >= options.crowdedSecondLimit { outcome.crowdedSeconds += 1 }
                 all += part
             }
@@ -131,41 +131,9 @@ struct ResumablePager {
         try await save(events.filter { ids.insert($0.id).inserted }, outcome: &outcome)
     }
 
-    /// One REQ up to its EOSE: the matching events (refusing the rest).
-    private func request(_ filter: inout Filter) async throws -> [Event] {
-        let subscription = "pp-crawl-\(UInt32.random(in: 0...UInt32.max))"
-        statistics.requestsCount.add(1, ordering: .relaxed)
-        try await client.send(.request(subscriptionID: subscription, filters: [filter]))
-        var events: [Event] = []
-        var refused = 0
-        while true {
-            switch try await client.receive(timeout: options.responseTimeout) {
-            case .event(subscription, let event):
-                statistics.eventsReceivedCount.add(1, ordering: .relaxed)
-                if filter.matches(event) && events.count < max(filter.limit ?? Int.max, 1) {
-                    events.append(event)
-                } else {
-                    statistics.eventsRefusedCount.add(1, ordering: .relaxed)
-                    refused += 1
-                    // A relay sending far more than it was asked for is flooding: stop listening.
-                    if refused > (filter.limit ?? options.pageSize) + 100 {
-                        throw SyncError.protocolViolation("sent \(refused) events it was not asked for")
-                    }
-                }
-            case .invalidEvent(subscription, _):
-                statistics.eventsReceivedCount.add(1, ordering: .relaxed)
-                statistics.eventsRefusedCount.add(1, ordering: .relaxed)
-            case .endOfStoredEvents(subscription):
-                try await client.send(.close(subscriptionID: subscription))
-                return events
-            case .closed(subscription, let message):
-                throw SyncError.remoteRefused("CLOSED \"\(message)\"")
-            case .notice(let message):
-                logger.debug("\(client.url) says: \(message)")
-            default:
-                continue
-            }
-        }
+    /// One REQ up to its EOSE: the matching events.
+    private func request(_ filter: Filter) async throws -> [Event] {
+        try await client.collect(filter, timeout: options.responseTimeout, statistics: statistics, logger: logger)
     }
 
     private func save(_ events: [Event], outcome: inout Outcome) async throws {

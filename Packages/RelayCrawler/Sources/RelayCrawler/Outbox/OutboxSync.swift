@@ -150,34 +150,8 @@ struct OutboxSync: Sendable {
         let kinds = options.outbox.kinds
         let limit = min(authors.count * kinds.count * 2, 5000)
         let filter = Filter(authors: authors, kinds: kinds, since: since, limit: limit)
-        let subscription = "pp-outbox"
-        statistics.requestsCount.add(1, ordering: .relaxed)
-        try await client.send(.request(subscriptionID: subscription, filters: [filter]))
-        var events: [Event] = []
-        var refused = 0
-        receiving: while true {
-            switch try await client.receive(timeout: options.responseTimeout) {
-            case .event(subscription, let event):
-                statistics.eventsReceivedCount.add(1, ordering: .relaxed)
-                if filter.matches(event) && events.count < limit {
-                    events.append(event)
-                } else {
-                    statistics.eventsRefusedCount.add(1, ordering: .relaxed)
-                    refused += 1
-                    if refused > limit + 100 { throw SyncError.protocolViolation("sent events it was not asked for") }
-                }
-            case .invalidEvent(subscription, _):
-                statistics.eventsReceivedCount.add(1, ordering: .relaxed)
-                statistics.eventsRefusedCount.add(1, ordering: .relaxed)
-            case .endOfStoredEvents(subscription):
-                break receiving
-            case .closed(subscription, let message):
-                throw SyncError.remoteRefused("CLOSED \"\(message)\"")
-            default:
-                continue
-            }
-        }
-        try await client.send(.close(subscriptionID: subscription))
+        let events = try await client.collect(
+            filter, timeout: options.responseTimeout, statistics: statistics, logger: logger)
         _ = try await store.save(events)
     }
 
