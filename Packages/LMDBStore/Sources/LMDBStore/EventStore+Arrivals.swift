@@ -38,3 +38,16 @@ extension EventStore {
         }
     }
 }
+
+extension EventStore {
+    /// Which of `ids` the store holds now (one read transaction, an index lookup each): for
+    /// downloads that must not fetch again what another sync stored meanwhile.
+    public func storedIDs(among ids: [EventID]) throws -> Set<EventID> {
+        try environment.read { txn in
+            let reader = StoreReader(txn: txn, tables: tables)
+            var stored = Set<EventID>()
+            for id in ids where try reader.levID(of: id) != nil { stored.insert(id) }
+            return stored
+        }
+    }
+}

@@ -14,6 +14,10 @@ extension StoreSynchronizer {
             var requests = 0
             for start in stride(from: 0, to: ids.count, by: options.fetchBatch) {
                 var wanted = Set(ids[start..<min(start + options.fetchBatch, ids.count)])
+                // Another sync into the same store (the crawler runs several) may have stored some meanwhile.
+                let already = try store.storedIDs(among: Array(wanted))
+                wanted.subtract(already)
+                summary.alreadyStored += already.count
                 var invalid = 0
                 while !wanted.isEmpty {
                     let subscription = "purplepages-fetch-\(requests)"

@@ -10,6 +10,8 @@ public protocol SyncStore: Sendable {
     func negentropyItems(_ filter: Filter, limit: Int?) throws -> [NegentropyItem]
     /// The stored events `filters` match, at most `limit`.
     func queryEvents(_ filters: [Filter], limit: Int?) throws -> [Event]
+    /// Which of `ids` the store holds now.
+    func storedIDs(among ids: [EventID]) throws -> Set<EventID>
     /// Saves `events` (already checked: id, signature, policy) through the store's rules.
     func save(_ events: [Event]) async throws -> [SaveOutcome]
 }

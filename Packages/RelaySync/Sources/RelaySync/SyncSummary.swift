@@ -39,6 +39,9 @@ public struct SyncSummary: Sendable, Equatable {
     public var refused: [String: Int] = [:]
     /// Events asked for that the remote never sent (deleted meanwhile, or withheld).
     public var missing = 0
+    /// Events the remote had and the store lacked at reconciliation, stored meanwhile by another
+    /// sync (not downloaded again).
+    public var alreadyStored = 0
 
     /// Events uploaded.
     public var sent = 0
@@ -83,6 +86,7 @@ public struct SyncSummary: Sendable, Equatable {
             var line = "  down: \(received) received"
             if !outcomes.isEmpty { line += ", " + outcomes.joined(separator: ", ") }
             if missing > 0 { line += ", \(missing) never sent" }
+            if alreadyStored > 0 { line += ", \(alreadyStored) stored meanwhile by another sync" }
             lines.append(line)
             lines += Self.reasons("refused", refused)
         }

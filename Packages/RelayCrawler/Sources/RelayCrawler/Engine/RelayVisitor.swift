@@ -22,7 +22,7 @@ struct RelayVisitor: Sendable {
 
     /// Visits `record`'s relay; `budgeted` false lifts the time and event budgets (a seed's backfill).
     func visit(_ record: RelayRecord, budgeted: Bool, now: Int64) async -> VisitResult {
-        let counting = CountingStore(store)
+        let counting = CountingStore(store, statistics: statistics)
         let work = Task { () -> VisitResult in
             await run(record, store: counting, budget: budgeted ? options.visitEvents : nil, now: now)
         }
@@ -60,7 +60,6 @@ struct RelayVisitor: Sendable {
         }
         statistics.visitsCount.add(1, ordering: .relaxed)
         if !result.succeeded { statistics.visitFailuresCount.add(1, ordering: .relaxed) }
-        statistics.eventsStoredCount.add(result.eventsStored, ordering: .relaxed)
         statistics.bytesReceivedCount.add(Int(result.bytesReceived), ordering: .relaxed)
         let detail = result.error.map { ", \($0)" } ?? ""
         logger.debug(

@@ -7,10 +7,15 @@ import Synchronization
 /// short by its time budget still reports what it brought).
 final class CountingStore: SyncStore {
     private let destination: any SyncStore
+    /// The crawler's totals, which see each batch as it is stored (not when the work ends).
+    private let statistics: CrawlerStatistics
     private let storedEvents = Atomic<Int>(0)
     private let newestStored = Atomic<Int64>(0)
 
-    init(_ destination: any SyncStore) { self.destination = destination }
+    init(_ destination: any SyncStore, statistics: CrawlerStatistics) {
+        self.destination = destination
+        self.statistics = statistics
+    }
 
     /// Events stored or replacing an older version so far.
     var stored: Int { storedEvents.load(ordering: .relaxed) }
@@ -25,6 +30,8 @@ final class CountingStore: SyncStore {
         try destination.queryEvents(filters, limit: limit)
     }
 
+    func storedIDs(among ids: [EventID]) throws -> Set<EventID> { try destination.storedIDs(among: ids) }
+
     func save(_ events: [Event]) async throws -> [SaveOutcome] {
         let outcomes = try await destination.save(events)
         var stored = 0
@@ -34,6 +41,7 @@ final class CountingStore: SyncStore {
             newest = max(newest, event.createdAt)
         }
         storedEvents.add(stored, ordering: .relaxed)
+        statistics.eventsStoredCount.add(stored, ordering: .relaxed)
         if newest > 0 { newestStored.max(newest, ordering: .relaxed) }
         return outcomes
     }

@@ -29,6 +29,8 @@ final class GatedSyncStore: SyncStore {
         try destination.queryEvents(filters, limit: limit)
     }
 
+    func storedIDs(among ids: [EventID]) throws -> Set<EventID> { try destination.storedIDs(among: ids) }
+
     func save(_ events: [Event]) async throws -> [SaveOutcome] {
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(events.count)

@@ -85,7 +85,6 @@ struct OutboxSync: Sendable {
         directory.setOutboxStates(states)
         statistics.outboxPassesCount.add(1, ordering: .relaxed)
         statistics.outboxEventsCount.add(summary.stored, ordering: .relaxed)
-        statistics.eventsStoredCount.add(summary.stored, ordering: .relaxed)
         return summary
     }
 
@@ -96,7 +95,7 @@ struct OutboxSync: Sendable {
     ) async -> (
         Set<PublicKey>, Int, Bool
     ) {
-        let counting = CountingStore(destination)
+        let counting = CountingStore(destination, statistics: statistics)
         let work = Task { () -> (Set<PublicKey>, Bool) in
             let client: RelayClient
             do {

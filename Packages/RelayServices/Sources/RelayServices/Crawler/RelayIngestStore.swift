@@ -20,5 +20,7 @@ public struct RelayIngestStore: SyncStore {
         try relay.store.queryEvents(filters, limit: limit)
     }
 
+    public func storedIDs(among ids: [EventID]) throws -> Set<EventID> { try relay.store.storedIDs(among: ids) }
+
     public func save(_ events: [Event]) async throws -> [SaveOutcome] { try await relay.ingest(events) }
 }
