@@ -40,9 +40,11 @@ public struct SyncConfiguration: Sendable {
     public var maxBackoffHours = 24
     /// `sync.page_size`: events asked for per REQ page.
     public var pageSize = 500
-    /// `sync.ingest_batch`: events handed to the store at once; the crawler has one batch in the
-    /// store's queue at a time, so clients' EVENTs never wait behind more than one.
-    public var ingestBatch = 500
+    /// `sync.ingest_batch`: events handed to the store at once.
+    public var ingestBatch = 1000
+    /// `sync.ingest_queue_batches`: the crawler's batches in the store's queue at once, at most, so
+    /// clients' EVENTs never wait behind more than these.
+    public var ingestQueueBatches = 2
     /// `sync.max_message_bytes`: the largest message accepted from a remote relay.
     public var maxMessageBytes = 1 << 20
     /// `sync.reconnect_seconds`: the first wait before reconnecting a dropped live subscription
@@ -123,6 +125,7 @@ public struct SyncConfiguration: Sendable {
         if let value = try reader.integer("sync.max_backoff_hours", in: 1...8760) { maxBackoffHours = value }
         if let value = try reader.integer("sync.page_size", in: 1...100_000) { pageSize = value }
         if let value = try reader.integer("sync.ingest_batch", in: 1...100_000) { ingestBatch = value }
+        if let value = try reader.integer("sync.ingest_queue_batches", in: 1...64) { ingestQueueBatches = value }
         // A negentropy reply of 60,000 bytes is about 120 KiB in hex: less would refuse NIP-77.
         if let value = try reader.integer("sync.max_message_bytes", in: (128 << 10)...(64 << 20)) {
             maxMessageBytes = value

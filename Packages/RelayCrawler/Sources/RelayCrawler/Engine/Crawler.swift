@@ -31,7 +31,8 @@ public final class Crawler: Sendable {
     ) {
         self.directory = directory
         self.store = store
-        self.destination = GatedSyncStore(destination: destination, batchSize: options.ingestBatch)
+        self.destination = GatedSyncStore(
+            destination: destination, batchSize: options.ingestBatch, queuedBatches: options.ingestQueueBatches)
         self.options = options
         self.targets = targets
         self.statistics = statistics

@@ -31,7 +31,9 @@ public struct CrawlerOptions: Sendable {
     /// Events one second may hold that a REQ is asked for at once, when a page is all one second.
     public var crowdedSecondLimit = 5000
     /// Events per batch into the store.
-    public var ingestBatch = 500
+    public var ingestBatch = 1000
+    /// The crawler's batches in the store's queue at once, at most.
+    public var ingestQueueBatches = 2
     /// The first wait before reconnecting a live subscription (doubling up to 64 times this).
     public var reconnectDelay: Duration = .seconds(5)
     /// How often the store is read for new kind 10002 lists.

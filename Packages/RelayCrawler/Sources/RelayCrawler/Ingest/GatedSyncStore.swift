@@ -3,19 +3,21 @@ import NostrCore
 import RelaySync
 import Synchronization
 
-/// The crawler's way into the store: saves in batches of at most `batchSize`, one batch of the
-/// whole crawler in the store's queue at a time, so a client's EVENT never waits behind more than
-/// one crawler batch (the crawler yields to clients). A busy store (`StoreError.overloaded`) is
+/// The crawler's way into the store: saves in batches of at most `batchSize`, at most
+/// `queuedBatches` batches of the whole crawler in the store's queue at a time, so a client's
+/// EVENT never waits behind more than those (the crawler yields to clients). Two keep the writer
+/// busy: one commits while the next waits, and group commit takes both when it can. A busy store (`StoreError.overloaded`) is
 /// waited out, not reported as a failure. Reads go straight to the destination.
 final class GatedSyncStore: SyncStore {
     private let destination: any SyncStore
     private let batchSize: Int
-    private let gate = AsyncSlots(capacity: 1)
+    private let gate: AsyncSlots
     private let storedEvents = Atomic<Int>(0)
 
-    init(destination: any SyncStore, batchSize: Int) {
+    init(destination: any SyncStore, batchSize: Int, queuedBatches: Int) {
         self.destination = destination
         self.batchSize = max(1, batchSize)
+        gate = AsyncSlots(capacity: max(1, queuedBatches))
     }
 
     /// Events stored or replacing an older version, since the crawler started.

@@ -26,6 +26,7 @@ extension CrawlerOptions {
         visitEvents = sync.visitEvents
         pageSize = sync.pageSize
         ingestBatch = sync.ingestBatch
+        ingestQueueBatches = sync.ingestQueueBatches
         reconnectDelay = .seconds(sync.reconnectSeconds)
         client.addressPolicy = sync.allowPrivateAddresses ? .any : .publicOnly
         client.maxMessageBytes = sync.maxMessageBytes
