@@ -48,27 +48,9 @@ struct CrawlingRelay: Sendable {
             object["sync"] = section
             object["trusted_sync"] = ["disabled": true]
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: configuration))
-        let process = try ChildProcess(executable: executable, arguments: ["--config", configuration], log: log)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if process.hasExited {
-                throw RelayBenchmarkError(
-                    description: "the relay exited (\(process.exitDescription)); its log:\n\(text.suffix(2000))")
-            }
-            // "purplepages listening on 127.0.0.1:PORT, store ..."
-            if let range = text.range(of: "listening on 127.0.0.1:") {
-                let port = text[range.upperBound...].prefix { $0.isNumber }
-                print("relay: purplepages, pid \(process.pid), port \(port), store \(storePath), log \(log)")
-                fflush(nil)
-                return CrawlingRelay(url: "ws://127.0.0.1:\(port)", process: process, started: .now)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        process.stop()
-        throw RelayBenchmarkError(description: "the relay did not listen within 60 s (log: \(log))")
+        let (process, port) = try await RelayProcessLauncher.launch(
+            executable: executable, configuration: configuration, object: object, log: log, storePath: storePath)
+        return CrawlingRelay(url: "ws://127.0.0.1:\(port)", process: process, started: .now)
     }
 
     /// Stops the relay (SIGTERM, waiting for it).
