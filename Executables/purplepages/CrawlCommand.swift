@@ -10,9 +10,9 @@ struct CrawlCommand: AsyncParsableCommand {
         abstract: "Run one pass of the network crawler (seed relays, discovered relays, outbox) and exit.",
         discussion: """
             Uses the configuration's sync.* keys whether or not sync.enabled is set (the relay runs the \
-            crawler continuously when it is). One pass: new relay lists are read for relays, every due relay \
-            is visited once (seed relays until their backfill is done), then the outbox pass runs (with \
-            the analytics database). Exit status: 0 ok (the summary says how many visits failed), 1 the \
+            crawler continuously when it is). One pass: new relay lists are read for relays, every seed \
+            relay is visited (its backfill runs to the end, or it brings what is new) and every discovered \
+            relay that is due, then the outbox pass runs (with the analytics database). Exit status: 0 ok (the summary says how many visits failed), 1 the \
             store or the crawler's state could not be opened, 2 usage or configuration error.
             """)
 

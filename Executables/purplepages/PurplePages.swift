@@ -31,7 +31,7 @@ struct PurplePages: AsyncParsableCommand {
                 subcommands: Set(configuration.subcommands.compactMap { $0.configuration.commandName }),
                 optionsWithValues: [
                     "--config", "--port", "--analytics-db-url", "--log-level", "--import", "--output", "--filter",
-                    "--kinds", "-k", "--dir", "-d", "--timeout", "--auth-key-file",
+                    "--kinds", "-k", "--dir", "-d", "--timeout", "--auth-key-file", "--relay",
                 ]))
     }
 }

@@ -25,8 +25,9 @@ struct CrawlProcessTests {
         let withoutOnce = try await ExternalCommand.built("purplepages").run(["crawl", "--config", config])
         #expect(withoutOnce.status == 2, "\(withoutOnce.errors)")
         #expect(withoutOnce.errors.contains("--once"), "\(withoutOnce.errors)")
+        // Options before the word `crawl` are moved after it, `--relay`'s value with it.
         let badSeed = try await ExternalCommand.built("purplepages").run(
-            ["crawl", "--once", "--config", config, "--relay", "https://relay.example.com"])
+            ["--relay", "https://relay.example.com", "crawl", "--once", "--config", config])
         #expect(badSeed.status == 2, "\(badSeed.errors)")
         #expect(badSeed.errors.contains("sync.relays[0]"), "names the key: \(badSeed.errors)")
         #expect(badSeed.errors.contains("https"), "says why: \(badSeed.errors)")
