@@ -263,7 +263,6 @@ private func ownHostNameResolvesToLoopback() async -> Bool {
 /// WebSocket upgrade included, with `301 Moved Permanently` to `location`; returns how many
 /// redirects it sent.
 private func withRedirectingServer(to location: String, _ body: (Int) async throws -> Void) async throws -> Int {
-    let ports = WaitQueue<Int>()
     let redirects = RequestCount()
     let router = Router()
     router.get("/") { _, _ in
@@ -272,26 +271,11 @@ private func withRedirectingServer(to location: String, _ body: (Int) async thro
     }
     var logger = Logger(label: "redirecting-server")
     logger.logLevel = .critical
-    let application = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in ports.push(channel.localAddress?.port ?? 0) }, logger: logger)
-    let server = Task {
-        defer { ports.finish() }
-        try await application.runService(gracefulShutdownSignals: [])
+    try await withLoopbackServer(named: "the redirecting server", body: body) { onServerRunning in
+        Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: onServerRunning, logger: logger)
     }
-    guard let port = await ports.take(timeout: patience) else {
-        server.cancel()
-        throw TestFailure("the redirecting server did not start listening")
-    }
-    let result: Result<Void, any Error>
-    do {
-        result = .success(try await body(port))
-    } catch {
-        result = .failure(error)
-    }
-    server.cancel()
-    _ = await server.result
-    try result.get()
     return redirects.value.withLock { $0 }
 }
 

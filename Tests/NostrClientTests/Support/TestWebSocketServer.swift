@@ -54,7 +54,6 @@ func withWebSocketServer<T: Sendable>(
     script: @escaping @Sendable (ServerConnection) async throws -> Void,
     _ body: (Int) async throws -> T
 ) async throws -> T {
-    let ports = WaitQueue<Int>()
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: options.maxFrameSize,
         extensions: options.compression ? [.perMessageDeflate(maxDecompressedFrameSize: options.maxFrameSize)] : [])
@@ -63,20 +62,29 @@ func withWebSocketServer<T: Sendable>(
             try await script(ServerConnection(inbound: inbound, outbound: outbound))
         }
     }
-    let application = Application(
-        router: Router(),
-        server: try options.tls.map { try .tls(upgrade, tlsConfiguration: $0) } ?? upgrade,
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in ports.push(channel.localAddress?.port ?? 0) },
-        logger: quietLogger
-    )
+    let upgradeServer = try options.tls.map { try .tls(upgrade, tlsConfiguration: $0) } ?? upgrade
+    return try await withLoopbackServer(named: "the test WebSocket server", body: body) { onServerRunning in
+        Application(
+            router: Router(), server: upgradeServer, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: onServerRunning, logger: quietLogger)
+    }
+}
+
+/// Runs `body` with the port of the application `make` builds (listening on 127.0.0.1, port 0,
+/// calling the `onServerRunning` it is given), and stops the server when `body` returns or throws.
+func withLoopbackServer<T: Sendable, A: ApplicationProtocol>(
+    named name: String, body: (Int) async throws -> T,
+    _ make: (_ onServerRunning: @escaping @Sendable (any Channel) async -> Void) throws -> A
+) async throws -> T {
+    let ports = WaitQueue<Int>()
+    let application = try make { channel in ports.push(channel.localAddress?.port ?? 0) }
     let server = Task {
         defer { ports.finish() }
         try await application.runService(gracefulShutdownSignals: [])
     }
     guard let port = await ports.take(timeout: .seconds(10)) else {
         server.cancel()
-        throw TestFailure("the test WebSocket server did not start listening within 10 s")
+        throw TestFailure("\(name) did not start listening within 10 s")
     }
     let result: Result<T, any Error>
     do {

@@ -40,10 +40,14 @@ struct RelayDiscovery: Sendable {
 
     /// Recounts, from every kind 10002 stored, how many pubkeys list each relay (the store keeps
     /// one list per pubkey, so a list is a pubkey).
+    ///
+    /// Only relays the directory holds are counted: the URLs people list are theirs to invent, and
+    /// the directory is bounded (`sync.max_relays`) where they are not.
     func recount() throws {
+        let known = Set(directory.records().map(\.url))
         var counts: [String: Int] = [:]
         try store.scan(kind: Kind(rawValue: 10002)) { stored in
-            for url in Set(relayURLs(in: stored)) { counts[url, default: 0] += 1 }
+            for url in Set(relayURLs(in: stored)) where known.contains(url) { counts[url, default: 0] += 1 }
             return true
         }
         directory.setListedBy(counts)
